@@ -1,0 +1,93 @@
+/*
+ * calcd.c - the daemon's entry point: options, configuration, then the
+ * master process.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "log.h"
+#include "master.h"
+
+static void __attribute__((noreturn))
+usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+	    "usage: calcd [-dftV] [-c file]\n");
+	exit(status);
+}
+
+/*
+ * Detach from the terminal unless systemd supervises us (NOTIFY_SOCKET
+ * is set): a Type=notify service must stay the process it started.
+ */
+static void
+calcd_daemonize(void)
+{
+	if (getenv("NOTIFY_SOCKET") != NULL)
+		return;
+	if (daemon(0, 0) == -1)
+		fatal("daemon");
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "help",	no_argument,	NULL, 'h' },
+		{ "version",	no_argument,	NULL, 'V' },
+		{ NULL,		0,		NULL, 0 }
+	};
+	const char	*path = CONF_DEFAULT_PATH;
+	struct conf	*c;
+	char		 err[CONF_ERR_MAX];
+	int		 ch, debug = 0, foreground = 0, test = 0;
+
+	while ((ch = getopt_long(argc, argv, "c:dfhtV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'd':
+			debug = foreground = 1;
+			break;
+		case 'f':
+			foreground = 1;
+			break;
+		case 'h':
+			usage(0);
+		case 't':
+			test = 1;
+			break;
+		case 'V':
+			printf("calcd %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			usage(2);
+		}
+	}
+	if (optind != argc)
+		usage(2);
+
+	if ((c = malloc(sizeof(*c))) == NULL) {
+		perror("calcd");
+		return 1;
+	}
+	if (conf_load(path, c, err, sizeof(err)) == -1) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (test) {
+		fprintf(stderr, "%s: configuration OK\n", path);
+		free(c);
+		return 0;
+	}
+	log_init("calcd", foreground, debug);
+	if (!foreground)
+		calcd_daemonize();
+	return master_run(c);
+}

@@ -1,0 +1,449 @@
+/*
+ * conf.c - parse calcd.conf(5).
+ *
+ * One keyword table drives the parser: each entry names a field of struct
+ * conf, its range and its default, so that adding a setting is one line.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "conf.h"
+
+enum conf_type {
+	CONF_ULONG,		/* a decimal number within [min, max] */
+	CONF_STRING		/* one word, shorter than the field */
+};
+
+struct conf_keyword {
+	const char	*name;
+	enum conf_type	 type;
+	size_t		 offset;	/* of the field in struct conf */
+	size_t		 size;		/* of a string field */
+	unsigned long	 min, max, def;
+	const char	*sdef;
+};
+
+#define ULONG(name, field, min, max, def) \
+	{ name, CONF_ULONG, offsetof(struct conf, field), 0, min, max, def, NULL }
+#define STRING(name, field, def) \
+	{ name, CONF_STRING, offsetof(struct conf, field), \
+	  sizeof(((struct conf *)0)->field), 0, 0, 0, def }
+
+static const struct conf_keyword conf_keywords[] = {
+	STRING("user", user, "_calcd"),
+	ULONG("workers-min-spare", workers_min_spare, 1, 1024, 5),
+	ULONG("workers-max-spare", workers_max_spare, 1, 1024, 10),
+	ULONG("workers-max", workers_max, 1, 1024, 150),
+	ULONG("max-connections-per-worker", max_connections_per_worker,
+	    1, 100000000, 10000),
+	ULONG("max-connections-per-address", max_connections_per_address,
+	    1, 1024, 32),
+	ULONG("max-line", max_line, 16, 1024 * 1024, 4096),
+	ULONG("idle-timeout", idle_timeout, 1, 86400, 300),
+	ULONG("request-timeout", request_timeout, 1, 3600, 30),
+	ULONG("shutdown-timeout", shutdown_timeout, 1, 3600, 10),
+	ULONG("listen-backlog", listen_backlog, 1, 65535, 511),
+	ULONG("precision", calc.precision, CALC_PRECISION_MIN,
+	    CALC_PRECISION_MAX, CALC_DEFAULT_PRECISION),
+	ULONG("max-digits", calc.max_digits, CALC_MAX_DIGITS_MIN,
+	    CALC_MAX_DIGITS_MAX, CALC_DEFAULT_MAX_DIGITS),
+	ULONG("max-depth", calc.max_depth, CALC_MAX_DEPTH_MIN,
+	    CALC_MAX_DEPTH_MAX, CALC_DEFAULT_MAX_DEPTH),
+	ULONG("max-expression-length", calc.max_length, CALC_MAX_LENGTH_MIN,
+	    CALC_MAX_LENGTH_MAX, CALC_DEFAULT_MAX_LENGTH),
+	ULONG("max-variables", calc.max_variables, CALC_MAX_VARIABLES_MIN,
+	    CALC_MAX_VARIABLES_MAX, CALC_DEFAULT_MAX_VARIABLES),
+};
+#define NKEYWORDS	(sizeof(conf_keywords) / sizeof(conf_keywords[0]))
+
+static const char *const conf_proto_names[PROTO_COUNT] = {
+	[PROTO_TCP] = "tcp",
+	[PROTO_UDP] = "udp",
+};
+
+/* The default port of each protocol (DESIGN.md section 2). */
+static const unsigned short conf_default_port[PROTO_COUNT] = {
+	[PROTO_TCP] = 54321,
+	[PROTO_UDP] = 54321,
+};
+
+/* Protocols listened on when the file has no listen line. */
+static const enum conf_proto conf_default_protos[] = { PROTO_TCP };
+
+struct conf_parser {
+	const char	*path;
+	int		 line;
+	char		*err;
+	size_t		 errlen;
+	int		 seen[NKEYWORDS];	/* line of each keyword, or 0 */
+};
+
+const char *
+conf_proto_name(enum conf_proto proto)
+{
+	return proto < PROTO_COUNT ? conf_proto_names[proto] : "?";
+}
+
+static int
+conf_error(struct conf_parser *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Write "FILE:LINE: message" (or "FILE: message" for line 0); return -1. */
+static int
+conf_error(struct conf_parser *p, const char *fmt, ...)
+{
+	char	 msg[CONF_ERR_MAX];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (p->line > 0)
+		snprintf(p->err, p->errlen, "%s:%d: %s", p->path, p->line, msg);
+	else
+		snprintf(p->err, p->errlen, "%s: %s", p->path, msg);
+	return -1;
+}
+
+void
+conf_defaults(struct conf *c)
+{
+	const struct conf_keyword	*k;
+	size_t				 i;
+
+	memset(c, 0, sizeof(*c));
+	calc_limits_default(&c->calc);
+	for (i = 0; i < NKEYWORDS; i++) {
+		k = &conf_keywords[i];
+		if (k->type == CONF_ULONG)
+			*(unsigned long *)((char *)c + k->offset) = k->def;
+		else
+			snprintf((char *)c + k->offset, k->size, "%s", k->sdef);
+	}
+}
+
+/*
+ * The max-expression-length field is a size_t inside struct calc_limits;
+ * the table stores unsigned longs, which have the same size on every
+ * platform Debian supports.  Refuse to build where that is not so.
+ */
+_Static_assert(sizeof(size_t) == sizeof(unsigned long),
+    "calc_limits.max_length must be as wide as unsigned long");
+
+/* Parse a decimal number with range checks (never atoi). */
+static int
+conf_parse_ulong(struct conf_parser *p, const struct conf_keyword *k,
+    const char *word, unsigned long *out)
+{
+	char		*end;
+	unsigned long	 v;
+
+	if (word[0] < '0' || word[0] > '9')
+		return conf_error(p, "%s: '%s' is not a number", k->name, word);
+	errno = 0;
+	v = strtoul(word, &end, 10);
+	if (*end != '\0')
+		return conf_error(p, "%s: '%s' is not a number", k->name, word);
+	if (errno == ERANGE || v < k->min || v > k->max)
+		return conf_error(p, "%s: %s is out of range (%lu to %lu)",
+		    k->name, word, k->min, k->max);
+	*out = v;
+	return 0;
+}
+
+/* Set the keyword's field from its one argument. */
+static int
+conf_set(struct conf_parser *p, struct conf *c, size_t idx, char **argv,
+    int argc)
+{
+	const struct conf_keyword	*k = &conf_keywords[idx];
+	void				*field = (char *)c + k->offset;
+
+	if (argc != 2)
+		return conf_error(p, "%s takes one value", k->name);
+	if (p->seen[idx])
+		return conf_error(p, "%s is already set on line %d", k->name,
+		    p->seen[idx]);
+	p->seen[idx] = p->line;
+	if (k->type == CONF_ULONG)
+		return conf_parse_ulong(p, k, argv[1], field);
+	if (strlen(argv[1]) >= k->size)
+		return conf_error(p, "%s: value too long", k->name);
+	memcpy(field, argv[1], strlen(argv[1]) + 1);
+	return 0;
+}
+
+/*
+ * Parse "ADDRESS:PORT" where ADDRESS is a numeric IPv4 address, "*" for
+ * every IPv4 address, or a numeric IPv6 address in brackets.
+ */
+static int
+conf_parse_address(struct conf_parser *p, const char *text,
+    struct conf_listen *l)
+{
+	struct sockaddr_in	*sin = (struct sockaddr_in *)&l->addr;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&l->addr;
+	char			 host[INET6_ADDRSTRLEN + 2], *end;
+	const char		*colon, *port;
+	unsigned long		 n;
+	size_t			 hostlen;
+
+	if ((colon = strrchr(text, ':')) == NULL)
+		return conf_error(p, "'%s': expected ADDRESS:PORT", text);
+	port = colon + 1;
+	hostlen = colon - text;
+	if (text[0] == '[') {
+		if (hostlen < 2 || text[hostlen - 1] != ']')
+			return conf_error(p, "'%s': expected [IPv6]:PORT", text);
+		text++;
+		hostlen -= 2;
+	}
+	if (hostlen == 0 || hostlen >= sizeof(host))
+		return conf_error(p, "'%s': bad address", text);
+	memcpy(host, text, hostlen);
+	host[hostlen] = '\0';
+
+	errno = 0;
+	n = strtoul(port, &end, 10);
+	if (port[0] < '0' || port[0] > '9' || *end != '\0' || errno ||
+	    n < 1 || n > 65535)
+		return conf_error(p, "'%s': port must be 1 to 65535", port);
+
+	memset(&l->addr, 0, sizeof(l->addr));
+	if (strcmp(host, "*") == 0) {
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = htonl(INADDR_ANY);
+		sin->sin_port = htons(n);
+		l->addrlen = sizeof(*sin);
+	} else if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(n);
+		l->addrlen = sizeof(*sin);
+	} else if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(n);
+		l->addrlen = sizeof(*sin6);
+	} else
+		return conf_error(p, "'%s': not a numeric IPv4 or [IPv6] "
+		    "address", host);
+	return 0;
+}
+
+/* Format "proto address:port" into l->name. */
+static void
+conf_listen_name(struct conf_listen *l)
+{
+	char			 host[INET6_ADDRSTRLEN];
+	const struct sockaddr_in *sin = (const void *)&l->addr;
+	const struct sockaddr_in6 *sin6 = (const void *)&l->addr;
+
+	if (l->addr.ss_family == AF_INET6) {
+		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
+		snprintf(l->name, sizeof(l->name), "%s [%s]:%u",
+		    conf_proto_name(l->proto), host, ntohs(sin6->sin6_port));
+	} else {
+		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
+		snprintf(l->name, sizeof(l->name), "%s %s:%u",
+		    conf_proto_name(l->proto), host, ntohs(sin->sin_port));
+	}
+}
+
+int
+conf_listen_same(const struct conf_listen *a, const struct conf_listen *b)
+{
+	return a->proto == b->proto && a->addrlen == b->addrlen &&
+	    memcmp(&a->addr, &b->addr, a->addrlen) == 0;
+}
+
+/* Whether two listeners would bind the same socket (same transport). */
+static int
+conf_listen_clash(const struct conf_listen *a, const struct conf_listen *b)
+{
+	int	 a_udp = a->proto == PROTO_UDP, b_udp = b->proto == PROTO_UDP;
+
+	return a_udp == b_udp && a->addrlen == b->addrlen &&
+	    memcmp(&a->addr, &b->addr, a->addrlen) == 0;
+}
+
+/* Append a listener, refusing one whose socket another already binds. */
+static int
+conf_add_listen(struct conf_parser *p, struct conf *c,
+    const struct conf_listen *l)
+{
+	size_t	 i;
+
+	for (i = 0; i < c->nlisten; i++)
+		if (conf_listen_clash(&c->listen[i], l))
+			return conf_error(p, "listen %s: address already used "
+			    "by \"listen %s\" on line %d", l->name,
+			    c->listen[i].name, c->listen[i].line);
+	if (c->nlisten == CONF_LISTEN_MAX)
+		return conf_error(p, "too many listen lines (at most %d)",
+		    CONF_LISTEN_MAX);
+	c->listen[c->nlisten++] = *l;
+	return 0;
+}
+
+static int
+conf_parse_listen(struct conf_parser *p, struct conf *c, char **argv,
+    int argc)
+{
+	struct conf_listen	 l;
+	int			 proto;
+
+	if (argc != 3)
+		return conf_error(p, "listen takes a protocol and "
+		    "ADDRESS:PORT");
+	memset(&l, 0, sizeof(l));
+	for (proto = 0; proto < PROTO_COUNT; proto++)
+		if (strcmp(argv[1], conf_proto_names[proto]) == 0)
+			break;
+	if (proto == PROTO_COUNT)
+		return conf_error(p, "listen: unknown protocol '%s'", argv[1]);
+	l.proto = proto;
+	l.line = p->line;
+	l.fd = -1;
+	if (conf_parse_address(p, argv[2], &l) == -1)
+		return -1;
+	conf_listen_name(&l);
+	return conf_add_listen(p, c, &l);
+}
+
+/* Add 0.0.0.0:PORT and [::]:PORT for each default protocol. */
+static void
+conf_add_default_listeners(struct conf *c)
+{
+	struct conf_listen	*l;
+	struct sockaddr_in	*sin;
+	struct sockaddr_in6	*sin6;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(conf_default_protos) /
+	    sizeof(conf_default_protos[0]); i++) {
+		enum conf_proto proto = conf_default_protos[i];
+
+		l = &c->listen[c->nlisten++];
+		memset(l, 0, sizeof(*l));
+		l->proto = proto;
+		l->fd = -1;
+		sin = (struct sockaddr_in *)&l->addr;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(conf_default_port[proto]);
+		l->addrlen = sizeof(*sin);
+		conf_listen_name(l);
+
+		l = &c->listen[c->nlisten++];
+		memset(l, 0, sizeof(*l));
+		l->proto = proto;
+		l->fd = -1;
+		sin6 = (struct sockaddr_in6 *)&l->addr;
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_addr = in6addr_any;
+		sin6->sin6_port = htons(conf_default_port[proto]);
+		l->addrlen = sizeof(*sin6);
+		conf_listen_name(l);
+	}
+}
+
+/* Split a line into words at blanks, dropping a '#' comment. */
+static int
+conf_split(char *line, char **argv, int max)
+{
+	char	*s;
+	int	 argc = 0;
+
+	if ((s = strchr(line, '#')) != NULL)
+		*s = '\0';
+	for (s = strtok(line, " \t\r\n"); s != NULL;
+	    s = strtok(NULL, " \t\r\n")) {
+		if (argc == max)
+			return max + 1;
+		argv[argc++] = s;
+	}
+	return argc;
+}
+
+static int
+conf_parse_line(struct conf_parser *p, struct conf *c, char *line)
+{
+	char	*argv[4];
+	int	 argc;
+	size_t	 i;
+
+	if ((argc = conf_split(line, argv, 3)) == 0)
+		return 0;
+	if (argc > 3)
+		return conf_error(p, "too many words");
+	if (strcmp(argv[0], "listen") == 0)
+		return conf_parse_listen(p, c, argv, argc);
+	for (i = 0; i < NKEYWORDS; i++)
+		if (strcmp(argv[0], conf_keywords[i].name) == 0)
+			return conf_set(p, c, i, argv, argc);
+	return conf_error(p, "unknown keyword '%s'", argv[0]);
+}
+
+/* Checks that involve more than one keyword. */
+static int
+conf_check(struct conf_parser *p, struct conf *c)
+{
+	const char	*msg;
+
+	p->line = 0;
+	if (c->workers_min_spare > c->workers_max_spare)
+		return conf_error(p, "workers-min-spare (%lu) is greater than "
+		    "workers-max-spare (%lu)", c->workers_min_spare,
+		    c->workers_max_spare);
+	if (c->workers_max_spare > c->workers_max)
+		return conf_error(p, "workers-max-spare (%lu) is greater than "
+		    "workers-max (%lu)", c->workers_max_spare, c->workers_max);
+	if ((msg = calc_limits_check(&c->calc)) != NULL)
+		return conf_error(p, "%s", msg);
+	return 0;
+}
+
+int
+conf_load(const char *path, struct conf *c, char *err, size_t errlen)
+{
+	struct conf_parser	 p;
+	char			*line = NULL;
+	size_t			 cap = 0;
+	ssize_t			 len;
+	FILE			*fp;
+	int			 rc = 0;
+
+	memset(&p, 0, sizeof(p));
+	p.path = path;
+	p.err = err;
+	p.errlen = errlen;
+	conf_defaults(c);
+	snprintf(c->path, sizeof(c->path), "%s", path);
+	if ((fp = fopen(path, "r")) == NULL)
+		return conf_error(&p, "%s", strerror(errno));
+	while (rc == 0 && (len = getline(&line, &cap, fp)) != -1) {
+		p.line++;
+		if (len > CONF_LINE_MAX)
+			rc = conf_error(&p, "line too long (at most %d bytes)",
+			    CONF_LINE_MAX);
+		else if (memchr(line, '\0', len) != NULL)
+			rc = conf_error(&p, "NUL byte in line");
+		else
+			rc = conf_parse_line(&p, c, line);
+	}
+	if (rc == 0 && ferror(fp))
+		rc = conf_error(&p, "%s", strerror(errno));
+	free(line);
+	fclose(fp);
+	if (rc == -1)
+		return -1;
+	if (c->nlisten == 0)
+		conf_add_default_listeners(c);
+	return conf_check(&p, c);
+}

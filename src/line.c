@@ -1,0 +1,213 @@
+/*
+ * line.c - the line protocol: one expression per line, one answer per
+ * line.  The parser is incremental: bytes arrive in any split, complete
+ * lines are answered in order, and a line that outgrows max-line is
+ * answered "error: line too long" and skipped up to its newline, after
+ * which the connection goes on.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "line.h"
+
+#define LINE_READ_MIN	(64 * 1024)	/* read size, for pipelined input */
+#define LINE_FLUSH_AT	(32 * 1024)	/* answers buffered before a write */
+
+struct line_conn {
+	struct stream		*st;
+	struct calc_session	*calc;
+	const struct line_conf	*lc;
+	const struct line_hooks	*hooks;
+	struct line_stats	*stats;
+	char			*in;		/* unparsed input */
+	size_t			 inlen, incap;
+	char			*out;		/* answers not yet written */
+	size_t			 outlen, outcap;
+	int			 skipping;	/* inside an overlong line */
+};
+
+static const char *const line_end_names[] = {
+	[LINE_END_QUIT] = "quit",
+	[LINE_END_EOF] = "eof",
+	[LINE_END_IDLE] = "idle timeout",
+	[LINE_END_ERROR] = "i/o error",
+};
+
+const char *
+line_end_name(enum line_end end)
+{
+	return line_end_names[end];
+}
+
+/* Queue one answer line; the buffer is sized so that it always fits. */
+static int
+line_answer(struct line_conn *c, const char *text, size_t len)
+{
+	if (c->outlen + len + 2 > c->outcap) {
+		size_t	 cap = c->outlen + len + 2 + LINE_FLUSH_AT;
+		char	*p;
+
+		if ((p = realloc(c->out, cap)) == NULL)
+			return -1;
+		c->out = p;
+		c->outcap = cap;
+	}
+	memcpy(c->out + c->outlen, text, len);
+	memcpy(c->out + c->outlen + len, "\r\n", 2);
+	c->outlen += len + 2;
+	return 0;
+}
+
+static int
+line_flush(struct line_conn *c)
+{
+	int	 rc;
+
+	if (c->outlen == 0)
+		return 0;
+	rc = stream_write(c->st, c->out, c->outlen, c->lc->idle_timeout_ms);
+	c->outlen = 0;
+	return rc;
+}
+
+static void
+line_busy(struct line_conn *c, int busy)
+{
+	if (c->hooks && c->hooks->busy)
+		c->hooks->busy(c->hooks->arg, busy);
+}
+
+/* Whether the line, without blanks around it, is a word that ends us. */
+static int
+line_is_quit(const char *s, size_t len)
+{
+	while (len > 0 && (*s == ' ' || *s == '\t'))
+		s++, len--;
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	return (len == 4 && (memcmp(s, "exit", 4) == 0 ||
+	    memcmp(s, "quit", 4) == 0));
+}
+
+/*
+ * Answer one complete line (without its LF; a CR before it is dropped).
+ * Returns 1 when the client asked to quit, 0 to go on, -1 on error.
+ */
+static int
+line_request(struct line_conn *c, const char *s, size_t len)
+{
+	const char		*text;
+	size_t			 textlen;
+	enum calc_status	 st;
+
+	if (len > 0 && s[len - 1] == '\r')
+		len--;
+	if (len > c->lc->max_line) {
+		c->stats->requests++;
+		c->stats->errors++;
+		return line_answer(c, "error: line too long", 20);
+	}
+	if (line_is_quit(s, len))
+		return 1;
+	st = calc_eval(c->calc, s, len, &text, &textlen);
+	if (st == CALC_EMPTY)
+		return 0;
+	c->stats->requests++;
+	if (st == CALC_ERROR)
+		c->stats->errors++;
+	return line_answer(c, text, textlen);
+}
+
+/*
+ * Answer every complete line in the input buffer and keep the partial
+ * one.  A partial line already longer than max-line is answered now and
+ * skipped up to its newline.  Returns as line_request().
+ */
+static int
+line_process(struct line_conn *c)
+{
+	char	*p = c->in, *end = c->in + c->inlen, *nl;
+	int	 rc = 0;
+
+	while (rc == 0 && (nl = memchr(p, '\n', end - p)) != NULL) {
+		if (c->skipping)
+			c->skipping = 0;
+		else
+			rc = line_request(c, p, nl - p);
+		p = nl + 1;
+		if (rc == 0 && c->outlen >= LINE_FLUSH_AT)
+			rc = line_flush(c);
+	}
+	if (rc != 0)
+		return rc;
+	if (!c->skipping && (size_t)(end - p) > c->lc->max_line + 1) {
+		c->stats->requests++;
+		c->stats->errors++;
+		rc = line_answer(c, "error: line too long", 20);
+		c->skipping = 1;
+	}
+	if (c->skipping)
+		p = end;
+	memmove(c->in, p, end - p);
+	c->inlen = end - p;
+	return rc;
+}
+
+static enum line_end
+line_loop(struct line_conn *c)
+{
+	ssize_t	 n;
+	int	 rc;
+
+	for (;;) {
+		line_busy(c, 0);
+		n = stream_read(c->st, c->in + c->inlen, c->incap - c->inlen,
+		    c->lc->idle_timeout_ms);
+		if (n == STREAM_TIMEOUT) {
+			line_answer(c, "error: idle timeout", 19);
+			line_flush(c);
+			return LINE_END_IDLE;
+		}
+		if (n == STREAM_EOF)
+			return LINE_END_EOF;
+		if (n < 0)
+			return LINE_END_ERROR;
+		line_busy(c, 1);
+		c->inlen += n;
+		rc = line_process(c);
+		if (rc == -1 || line_flush(c) != 0)
+			return LINE_END_ERROR;
+		if (rc == 1)
+			return LINE_END_QUIT;
+	}
+}
+
+enum line_end
+line_serve(struct stream *st, struct calc_session *calc,
+    const struct line_conf *lc, const struct line_hooks *hooks,
+    struct line_stats *stats)
+{
+	struct line_conn	 c;
+	enum line_end		 end = LINE_END_ERROR;
+
+	memset(&c, 0, sizeof(c));
+	c.st = st;
+	c.calc = calc;
+	c.lc = lc;
+	c.hooks = hooks;
+	c.stats = stats;
+	c.incap = lc->max_line + 2 > LINE_READ_MIN ? lc->max_line + 2 :
+	    LINE_READ_MIN;
+	c.outcap = 2 * LINE_FLUSH_AT;
+	if ((c.in = malloc(c.incap)) == NULL ||
+	    (c.out = malloc(c.outcap)) == NULL)
+		goto done;
+	if (line_answer(&c, LINE_GREETING, strlen(LINE_GREETING)) == -1 ||
+	    line_flush(&c) != 0)
+		goto done;
+	end = line_loop(&c);
+ done:
+	free(c.in);
+	free(c.out);
+	return end;
+}

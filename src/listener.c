@@ -1,0 +1,102 @@
+/*
+ * listener.c - open and hand over the listening sockets.
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "listener.h"
+#include "log.h"
+
+/*
+ * Open one non-blocking socket bound to l's address.  IPv6 sockets are
+ * IPv6-only, so that [::]:PORT and 0.0.0.0:PORT can both be listed.
+ */
+static int
+listener_open(struct conf_listen *l, int backlog)
+{
+	int	 type = l->proto == PROTO_UDP ? SOCK_DGRAM : SOCK_STREAM;
+	int	 fd, on = 1;
+
+	fd = socket(l->addr.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		log_warn("listen %s: socket", l->name);
+		return -1;
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1 ||
+	    (l->addr.ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
+	    IPV6_V6ONLY, &on, sizeof(on)) == -1)) {
+		log_warn("listen %s: setsockopt", l->name);
+		goto fail;
+	}
+	if (bind(fd, (struct sockaddr *)&l->addr, l->addrlen) == -1) {
+		log_warn("listen %s: bind", l->name);
+		goto fail;
+	}
+	if (type == SOCK_STREAM && listen(fd, backlog) == -1) {
+		log_warn("listen %s: listen", l->name);
+		goto fail;
+	}
+	l->fd = fd;
+	return 0;
+ fail:
+	close(fd);
+	return -1;
+}
+
+/* The socket of the listener in old identical to l, or -1. */
+static int
+listener_find(const struct conf_listen *l, const struct conf *old)
+{
+	size_t	 i;
+
+	for (i = 0; old != NULL && i < old->nlisten; i++)
+		if (old->listen[i].fd != -1 &&
+		    conf_listen_same(l, &old->listen[i]))
+			return old->listen[i].fd;
+	return -1;
+}
+
+int
+listener_open_all(struct conf *c, struct conf *old, int backlog)
+{
+	size_t	 i;
+
+	for (i = 0; i < c->nlisten; i++) {
+		struct conf_listen *l = &c->listen[i];
+
+		if (l->fd != -1)
+			continue;
+		if ((l->fd = listener_find(l, old)) != -1) {
+			if (l->proto != PROTO_UDP)
+				listen(l->fd, backlog);	/* a new backlog */
+			continue;
+		}
+		if (listener_open(l, backlog) == -1)
+			goto fail;
+	}
+	return 0;
+ fail:
+	listener_close_all(c, old);
+	return -1;
+}
+
+void
+listener_close_all(struct conf *c, const struct conf *keep)
+{
+	size_t	 i, j;
+
+	for (i = 0; i < c->nlisten; i++) {
+		int fd = c->listen[i].fd, kept = 0;
+
+		for (j = 0; keep != NULL && j < keep->nlisten; j++)
+			if (keep->listen[j].fd == fd)
+				kept = 1;
+		if (fd != -1 && !kept)
+			close(fd);
+		c->listen[i].fd = -1;
+	}
+}

@@ -1,0 +1,135 @@
+/*
+ * log.c - syslog or stderr logging, after OpenBSD's log.c.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+static int		 log_to_stderr = 1;
+static int		 log_verbose;
+static const char	*log_proc = "calcd";
+
+void
+log_init(const char *ident, int foreground, int debug)
+{
+	log_to_stderr = foreground;
+	log_verbose = debug;
+	if (!foreground)
+		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	tzset();
+}
+
+void
+log_procname(const char *name)
+{
+	log_proc = name;
+}
+
+/*
+ * Write one line.  On stderr each line carries a timestamp, the process
+ * name and its pid, and is written with one write(2) so that lines from
+ * several processes do not interleave.
+ */
+static void
+log_vwrite(int pri, const char *fmt, va_list ap, const char *suffix)
+{
+	char		 msg[1024], line[1200];
+	struct tm	 tm;
+	time_t		 now;
+	int		 n;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (!log_to_stderr) {
+		if (suffix)
+			syslog(pri, "%s: %s: %s", log_proc, msg, suffix);
+		else
+			syslog(pri, "%s: %s", log_proc, msg);
+		return;
+	}
+	now = time(NULL);
+	localtime_r(&now, &tm);
+	n = snprintf(line, sizeof(line), "%04d-%02d-%02d %02d:%02d:%02d "
+	    "%s[%ld]: %s%s%s\n", tm.tm_year + 1900, tm.tm_mon + 1,
+	    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, log_proc,
+	    (long)getpid(), msg, suffix ? ": " : "", suffix ? suffix : "");
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line)) {
+		n = sizeof(line) - 1;
+		line[n - 1] = '\n';
+	}
+	(void)write(STDERR_FILENO, line, n);
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 saved = errno;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_ERR, fmt, ap, strerror(saved));
+	va_end(ap);
+	errno = saved;
+}
+
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_ERR, fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_INFO, fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
+log_debug(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (!log_verbose)
+		return;
+	va_start(ap, fmt);
+	log_vwrite(LOG_DEBUG, fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
+fatal(const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 saved = errno;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_CRIT, fmt, ap, strerror(saved));
+	va_end(ap);
+	exit(1);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_CRIT, fmt, ap, NULL);
+	va_end(ap);
+	exit(1);
+}

@@ -1,0 +1,266 @@
+/*
+ * worker.c - the stream worker, after Apache prefork's child_main: wait on
+ * every stream listener, accept one connection, serve it to the end,
+ * record it in the scoreboard, and exit after max-connections-per-worker
+ * so that the master starts a fresh one.
+ *
+ * Listeners are shared by all workers; each worker waits on them with
+ * epoll and EPOLLEXCLUSIVE, so one connection wakes one worker, and
+ * accepts without blocking, so a lost race costs nothing.
+ */
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "calc.h"
+#include "line.h"
+#include "log.h"
+#include "stream.h"
+#include "util.h"
+#include "worker.h"
+
+#define WORKER_POLL_MS	1000	/* how often an idle worker looks around */
+
+static volatile sig_atomic_t	worker_stop;
+
+static void
+worker_on_signal(int sig)
+{
+	(void)sig;
+	worker_stop = 1;
+}
+
+/*
+ * SIGTERM and SIGINT ask the worker to finish its client and exit; the
+ * master's signal mask and handlers are undone.
+ */
+static void
+worker_signals(void)
+{
+	struct sigaction	 sa;
+	sigset_t		 none;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = worker_on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGCHLD, &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+void
+worker_drop_privileges(const struct worker_env *env)
+{
+	if (!env->drop_privileges)
+		return;
+	if (setgroups(1, &env->gid) == -1)
+		fatal("setgroups");
+	if (setresgid(env->gid, env->gid, env->gid) == -1)
+		fatal("setresgid %lu", (unsigned long)env->gid);
+	if (setresuid(env->uid, env->uid, env->uid) == -1)
+		fatal("setresuid %lu", (unsigned long)env->uid);
+	if (setuid(0) != -1 || seteuid(0) != -1)
+		fatalx("privileges could be regained after dropping them");
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		fatal("prctl(PR_SET_NO_NEW_PRIVS)");
+}
+
+/* An epoll set of every stream listener, each in exclusive mode. */
+static int
+worker_listen_set(const struct conf *conf)
+{
+	struct epoll_event	 ev;
+	size_t			 i;
+	int			 ep;
+
+	if ((ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		fatal("epoll_create1");
+	for (i = 0; i < conf->nlisten; i++) {
+		if (conf->listen[i].proto == PROTO_UDP)
+			continue;
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+		ev.data.u32 = i;
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, conf->listen[i].fd, &ev) == -1)
+			fatal("epoll_ctl %s", conf->listen[i].name);
+	}
+	return ep;
+}
+
+/* Tell the master a worker became busy, so it can grow the pool now. */
+static void
+worker_notify(const struct worker_env *env)
+{
+	char	 c = 'b';
+
+	(void)write(env->notify_fd, &c, 1);
+}
+
+/* line protocol hook: a request is being worked on, or not. */
+static void
+worker_busy_hook(void *arg, int busy)
+{
+	struct sb_slot	*slot = arg;
+	uint64_t	 now = busy ? util_now_ms() : 0;
+
+	__atomic_store_n(&slot->busy_since_ms, now, __ATOMIC_RELAXED);
+	if (busy)
+		__atomic_store_n(&slot->heartbeat_ms, now, __ATOMIC_RELAXED);
+}
+
+/* Serve the line protocol on a connection; return how it ended. */
+static const char *
+worker_serve_line(const struct worker_env *env, struct stream *st,
+    struct line_stats *stats)
+{
+	const struct conf	*conf = env->conf;
+	struct calc_session	*calc;
+	struct line_conf	 lc;
+	struct line_hooks	 hooks = { worker_busy_hook, env->slot };
+	enum line_end		 end;
+
+	if ((calc = calc_session_new(&conf->calc)) == NULL) {
+		log_warnx("out of memory for a calculator session");
+		return "out of memory";
+	}
+	lc.max_line = conf->max_line;
+	lc.idle_timeout_ms = conf->idle_timeout * 1000;
+	end = line_serve(st, calc, &lc, &hooks, stats);
+	calc_session_free(calc);
+	return line_end_name(end);
+}
+
+/*
+ * Fair share: refuse a client address that already holds
+ * max-connections-per-address workers.  Returns 1 when refused.
+ */
+static int
+worker_over_share(const struct worker_env *env, const struct conf_listen *l,
+    struct stream *st)
+{
+	static const char	 msg[] = "error: too many connections from "
+	    "your address\r\n";
+	unsigned long		 n;
+
+	n = sb_count_peer(env->sb, env->slot, env->slot->peer_key);
+	if (n < env->conf->max_connections_per_address)
+		return 0;
+	stream_write(st, msg, sizeof(msg) - 1, 1000);
+	sb_add(&env->sb->totals.rejected[l->proto], 1);
+	log_warnx("%s: %s refused: %lu connections from this address",
+	    l->name, env->slot->peer, n);
+	return 1;
+}
+
+/* Serve one accepted connection to its end and log one line for it. */
+static void
+worker_serve(const struct worker_env *env, const struct conf_listen *l,
+    int fd, const struct sockaddr *peer)
+{
+	struct sb_slot		*slot = env->slot;
+	struct line_stats	 stats = { 0, 0 };
+	struct stream		 st;
+	uint64_t		 start = util_now_ms();
+	const char		*how = "refused";
+
+	util_format_addr(peer, slot->peer, sizeof(slot->peer));
+	__atomic_store_n(&slot->peer_key, sb_peer_key(peer), __ATOMIC_SEQ_CST);
+	snprintf(slot->doing, sizeof(slot->doing), "%s", l->name);
+	sb_set_state(slot, SB_BUSY);
+	worker_notify(env);
+	slot->connections++;
+	sb_add(&env->sb->totals.connections[l->proto], 1);
+	log_debug("%s: accepted %s", l->name, slot->peer);
+
+	stream_init(&st, fd);
+	if (!worker_over_share(env, l, &st))
+		how = worker_serve_line(env, &st, &stats);
+	stream_close(&st);
+
+	sb_add(&env->sb->totals.requests[l->proto], stats.requests);
+	sb_add(&env->sb->totals.errors[l->proto], stats.errors);
+	log_info("%s: %s: %s, %llu requests, %llu errors, %llu bytes in, "
+	    "%llu bytes out, %llu ms", l->name, slot->peer, how,
+	    (unsigned long long)stats.requests,
+	    (unsigned long long)stats.errors,
+	    (unsigned long long)st.bytes_in,
+	    (unsigned long long)st.bytes_out,
+	    (unsigned long long)(util_now_ms() - start));
+	__atomic_store_n(&slot->busy_since_ms, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&slot->peer_key, 0, __ATOMIC_SEQ_CST);
+	slot->doing[0] = '\0';
+	sb_set_state(slot, SB_IDLE);
+}
+
+/* Accept one connection on listener i if one is waiting. */
+static int
+worker_accept(const struct worker_env *env, size_t i)
+{
+	const struct conf_listen	*l = &env->conf->listen[i];
+	struct sockaddr_storage		 ss;
+	socklen_t			 sslen = sizeof(ss);
+	int				 fd;
+
+	fd = accept4(l->fd, (struct sockaddr *)&ss, &sslen,
+	    SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd == -1) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK &&
+		    errno != EINTR && errno != ECONNABORTED)
+			log_warn("accept %s", l->name);
+		return 0;
+	}
+	worker_serve(env, l, fd, (struct sockaddr *)&ss);
+	return 1;
+}
+
+/* How many connections this worker serves: the limit less up to 10%. */
+static unsigned long
+worker_lifetime(const struct conf *conf)
+{
+	unsigned long	 max = conf->max_connections_per_worker;
+
+	srandom(getpid() ^ (unsigned)util_now_ms());
+	return max - random() % (max / 10 + 1);
+}
+
+void
+worker_main(const struct worker_env *env)
+{
+	struct epoll_event	 ev[8];
+	unsigned long		 served = 0, lifetime;
+	int			 ep, n, i;
+
+	log_procname("worker");
+	worker_signals();
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 ||
+	    getppid() != env->master_pid)
+		exit(0);
+	worker_drop_privileges(env);
+	ep = worker_listen_set(env->conf);
+	lifetime = worker_lifetime(env->conf);
+	sb_set_state(env->slot, SB_IDLE);
+
+	while (!worker_stop && served < lifetime) {
+		n = epoll_wait(ep, ev, 8, WORKER_POLL_MS);
+		if (n == -1 && errno != EINTR)
+			fatal("epoll_wait");
+		for (i = 0; i < n && !worker_stop && served < lifetime; i++)
+			served += worker_accept(env, ev[i].data.u32);
+	}
+	log_debug("exiting after %lu connections", served);
+	exit(0);
+}

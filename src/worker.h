@@ -1,0 +1,31 @@
+/*
+ * worker.h - the stream worker: a child of the master that accepts one
+ * connection at a time on every stream listener and serves it to the end.
+ */
+#ifndef WORKER_H
+#define WORKER_H
+
+#include <sys/types.h>
+
+#include "conf.h"
+#include "scoreboard.h"
+
+/* What the master hands a new worker. */
+struct worker_env {
+	const struct conf	*conf;
+	struct scoreboard	*sb;
+	struct sb_slot		*slot;
+	int			 notify_fd;	/* write a byte: "I got busy" */
+	int			 drop_privileges;
+	uid_t			 uid;
+	gid_t			 gid;
+	pid_t			 master_pid;
+};
+
+/* Drop root for good: groups, gid, uid, in that order; fatal on failure. */
+void	worker_drop_privileges(const struct worker_env *env);
+
+/* Run the worker; never returns. */
+void	worker_main(const struct worker_env *env) __attribute__((noreturn));
+
+#endif /* WORKER_H */
