@@ -16,10 +16,12 @@
 #include <sys/types.h>
 
 #include "conf.h"
+#include "http.h"
 
 enum conf_type {
 	CONF_ULONG,		/* a decimal number within [min, max] */
-	CONF_STRING		/* one word, shorter than the field */
+	CONF_STRING,		/* one word, shorter than the field */
+	CONF_NETLIST		/* networks: 127.0.0.0/8 ::1 ... */
 };
 
 struct conf_keyword {
@@ -33,6 +35,8 @@ struct conf_keyword {
 
 #define ULONG(name, field, min, max, def) \
 	{ name, CONF_ULONG, offsetof(struct conf, field), 0, min, max, def, NULL }
+#define NETLIST(name, field, def) \
+	{ name, CONF_NETLIST, offsetof(struct conf, field), 0, 0, 0, 0, def }
 #define STRING(name, field, def) \
 	{ name, CONF_STRING, offsetof(struct conf, field), \
 	  sizeof(((struct conf *)0)->field), 0, 0, 0, def }
@@ -61,22 +65,50 @@ static const struct conf_keyword conf_keywords[] = {
 	    CALC_MAX_LENGTH_MAX, CALC_DEFAULT_MAX_LENGTH),
 	ULONG("max-variables", calc.max_variables, CALC_MAX_VARIABLES_MIN,
 	    CALC_MAX_VARIABLES_MAX, CALC_DEFAULT_MAX_VARIABLES),
+	STRING("tls-certificate", tls_certificate,
+	    "/etc/ssl/certs/ssl-cert-snakeoil.pem"),
+	STRING("tls-key", tls_key, "/etc/ssl/private/ssl-cert-snakeoil.key"),
+	STRING("tls-priority", tls_priority, CONF_DEFAULT_TLS_PRIORITY),
+	ULONG("tls-handshake-timeout", tls_handshake_timeout, 1, 3600, 10),
+	ULONG("http-max-uri", http_max_uri, 64, 1024 * 1024,
+	    HTTP_DEFAULT_MAX_URI),
+	ULONG("http-max-header-size", http_max_header_size, 256,
+	    1024 * 1024, HTTP_DEFAULT_MAX_HEADER_SIZE),
+	ULONG("http-max-headers", http_max_headers, 1, 10000,
+	    HTTP_DEFAULT_MAX_HEADERS),
+	ULONG("http-max-body", http_max_body, 0, 64 * 1024 * 1024,
+	    HTTP_DEFAULT_MAX_BODY),
+	ULONG("http-header-timeout", http_header_timeout, 1, 3600,
+	    HTTP_DEFAULT_HEADER_TIMEOUT),
+	ULONG("http-keepalive-timeout", http_keepalive_timeout, 1, 3600,
+	    HTTP_DEFAULT_KEEPALIVE_TIMEOUT),
+	ULONG("http-max-requests", http_max_requests, 1, 100000000,
+	    HTTP_DEFAULT_MAX_REQUESTS),
+	NETLIST("metrics-allow", metrics_allow, "127.0.0.0/8 ::1"),
 };
 #define NKEYWORDS	(sizeof(conf_keywords) / sizeof(conf_keywords[0]))
 
 static const char *const conf_proto_names[PROTO_COUNT] = {
 	[PROTO_TCP] = "tcp",
+	[PROTO_TLS] = "tls",
+	[PROTO_HTTP] = "http",
+	[PROTO_HTTPS] = "https",
 	[PROTO_UDP] = "udp",
 };
 
 /* The default port of each protocol (DESIGN.md section 2). */
 static const unsigned short conf_default_port[PROTO_COUNT] = {
 	[PROTO_TCP] = 54321,
+	[PROTO_TLS] = 54322,
+	[PROTO_HTTP] = 54380,
+	[PROTO_HTTPS] = 54443,
 	[PROTO_UDP] = 54321,
 };
 
 /* Protocols listened on when the file has no listen line. */
-static const enum conf_proto conf_default_protos[] = { PROTO_TCP };
+static const enum conf_proto conf_default_protos[] = {
+	PROTO_TCP, PROTO_TLS, PROTO_HTTP, PROTO_HTTPS
+};
 
 struct conf_parser {
 	const char	*path;
@@ -113,6 +145,27 @@ conf_error(struct conf_parser *p, const char *fmt, ...)
 	return -1;
 }
 
+static int	conf_parse_net(const char *, struct conf_net *, const char **);
+
+/* Parse a built-in default list; it is known to be good. */
+static void
+conf_default_netlist(struct conf_netlist *list, const char *text)
+{
+	char		 buf[256], *words[CONF_NETS_MAX], *w, *save;
+	const char	*why;
+	int		 n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", text);
+	for (w = strtok_r(buf, " ", &save); w && n < CONF_NETS_MAX;
+	    w = strtok_r(NULL, " ", &save))
+		words[n++] = w;
+	list->count = 0;
+	while (list->count < (size_t)n &&
+	    conf_parse_net(words[list->count], &list->net[list->count],
+	    &why) == 0)
+		list->count++;
+}
+
 void
 conf_defaults(struct conf *c)
 {
@@ -125,8 +178,11 @@ conf_defaults(struct conf *c)
 		k = &conf_keywords[i];
 		if (k->type == CONF_ULONG)
 			*(unsigned long *)((char *)c + k->offset) = k->def;
-		else
+		else if (k->type == CONF_STRING)
 			snprintf((char *)c + k->offset, k->size, "%s", k->sdef);
+		else
+			conf_default_netlist((void *)((char *)c + k->offset),
+			    k->sdef);
 	}
 }
 
@@ -159,7 +215,64 @@ conf_parse_ulong(struct conf_parser *p, const struct conf_keyword *k,
 	return 0;
 }
 
-/* Set the keyword's field from its one argument. */
+/* Parse "ADDRESS[/PREFIX]", numeric IPv4 or IPv6 (brackets optional). */
+static int
+conf_parse_net(const char *word, struct conf_net *net, const char **why)
+{
+	char		 host[INET6_ADDRSTRLEN + 2], *end;
+	const char	*slash = strchr(word, '/');
+	size_t		 len = slash ? (size_t)(slash - word) : strlen(word);
+	unsigned long	 prefix;
+
+	if (len >= 2 && word[0] == '[' && word[len - 1] == ']')
+		word++, len -= 2;
+	if (len == 0 || len >= sizeof(host))
+		return (*why = "bad address", -1);
+	memcpy(host, word, len);
+	host[len] = '\0';
+	memset(net, 0, sizeof(*net));
+	if (inet_pton(AF_INET, host, net->addr) == 1)
+		net->family = AF_INET;
+	else if (inet_pton(AF_INET6, host, net->addr) == 1)
+		net->family = AF_INET6;
+	else
+		return (*why = "not a numeric IPv4 or IPv6 address", -1);
+	net->prefix = net->family == AF_INET ? 32 : 128;
+	if (slash == NULL)
+		return 0;
+	errno = 0;
+	prefix = strtoul(slash + 1, &end, 10);
+	if (slash[1] < '0' || slash[1] > '9' || *end != '\0' || errno ||
+	    prefix > net->prefix)
+		return (*why = "bad prefix length", -1);
+	net->prefix = prefix;
+	return 0;
+}
+
+/* Parse the words of an address list into list. */
+static int
+conf_parse_netlist(struct conf_parser *p, const char *name, char **words,
+    int count, struct conf_netlist *list)
+{
+	const char	*why;
+	int		 i;
+
+	if (count > CONF_NETS_MAX)
+		return conf_error(p, "%s: at most %d networks", name,
+		    CONF_NETS_MAX);
+	list->count = 0;
+	for (i = 0; i < count; i++) {
+		if (strcmp(words[i], "none") == 0 && count == 1)
+			return 0;
+		if (conf_parse_net(words[i], &list->net[list->count++],
+		    &why) == -1)
+			return conf_error(p, "%s: '%s': %s", name, words[i],
+			    why);
+	}
+	return 0;
+}
+
+/* Set the keyword's field from its arguments. */
 static int
 conf_set(struct conf_parser *p, struct conf *c, size_t idx, char **argv,
     int argc)
@@ -167,12 +280,15 @@ conf_set(struct conf_parser *p, struct conf *c, size_t idx, char **argv,
 	const struct conf_keyword	*k = &conf_keywords[idx];
 	void				*field = (char *)c + k->offset;
 
-	if (argc != 2)
+	if (argc < 2 || (argc != 2 && k->type != CONF_NETLIST))
 		return conf_error(p, "%s takes one value", k->name);
 	if (p->seen[idx])
 		return conf_error(p, "%s is already set on line %d", k->name,
 		    p->seen[idx]);
 	p->seen[idx] = p->line;
+	if (k->type == CONF_NETLIST)
+		return conf_parse_netlist(p, k->name, argv + 1, argc - 1,
+		    field);
 	if (k->type == CONF_ULONG)
 		return conf_parse_ulong(p, k, argv[1], field);
 	if (strlen(argv[1]) >= k->size)
@@ -254,6 +370,51 @@ conf_listen_name(struct conf_listen *l)
 		snprintf(l->name, sizeof(l->name), "%s %s:%u",
 		    conf_proto_name(l->proto), host, ntohs(sin->sin_port));
 	}
+}
+
+int
+conf_netlist_match(const struct conf_netlist *list, const struct sockaddr *sa)
+{
+	const struct sockaddr_in	*sin = (const void *)sa;
+	const struct sockaddr_in6	*sin6 = (const void *)sa;
+	const unsigned char		*addr;
+	unsigned char			 mapped[4];
+	int				 family = sa->sa_family;
+	size_t				 i;
+
+	if (family == AF_INET)
+		addr = (const unsigned char *)&sin->sin_addr;
+	else if (family == AF_INET6 &&
+	    IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+		memcpy(mapped, &sin6->sin6_addr.s6_addr[12], 4);
+		addr = mapped;
+		family = AF_INET;
+	} else if (family == AF_INET6)
+		addr = sin6->sin6_addr.s6_addr;
+	else
+		return 0;
+	for (i = 0; i < list->count; i++) {
+		const struct conf_net *n = &list->net[i];
+		unsigned full = n->prefix / 8, rest = n->prefix % 8;
+
+		if (n->family != family || memcmp(n->addr, addr, full) != 0)
+			continue;
+		if (rest == 0 || ((n->addr[full] ^ addr[full]) &
+		    (0xff << (8 - rest))) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int
+conf_has_tls(const struct conf *c)
+{
+	size_t	 i;
+
+	for (i = 0; i < c->nlisten; i++)
+		if (CONF_PROTO_IS_TLS(c->listen[i].proto))
+			return 1;
+	return 0;
 }
 
 int
@@ -374,13 +535,13 @@ conf_split(char *line, char **argv, int max)
 static int
 conf_parse_line(struct conf_parser *p, struct conf *c, char *line)
 {
-	char	*argv[4];
+	char	*argv[CONF_NETS_MAX + 2];
 	int	 argc;
 	size_t	 i;
 
-	if ((argc = conf_split(line, argv, 3)) == 0)
+	if ((argc = conf_split(line, argv, CONF_NETS_MAX + 1)) == 0)
 		return 0;
-	if (argc > 3)
+	if (argc > CONF_NETS_MAX + 1)
 		return conf_error(p, "too many words");
 	if (strcmp(argv[0], "listen") == 0)
 		return conf_parse_listen(p, c, argv, argc);

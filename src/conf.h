@@ -14,14 +14,40 @@
 #include "calc.h"
 
 #define CONF_DEFAULT_PATH	SYSCONFDIR "/calcd/calcd.conf"
+/* Mozilla's "intermediate" profile: TLS 1.2 and 1.3, ECDHE, AEAD only. */
+#define CONF_DEFAULT_TLS_PRIORITY	"NORMAL:-VERS-ALL:+VERS-TLS1.3:" \
+	"+VERS-TLS1.2:-CIPHER-ALL:+AES-128-GCM:+AES-256-GCM:" \
+	"+CHACHA20-POLY1305:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:" \
+	"-GROUP-ALL:+GROUP-X25519:+GROUP-SECP256R1:+GROUP-SECP384R1:" \
+	"-SIGN-RSA-SHA1:-SIGN-ECDSA-SHA1:%SERVER_PRECEDENCE"
 #define CONF_LISTEN_MAX		32	/* listen lines in one file */
 #define CONF_LINE_MAX		1024	/* bytes in one line of the file */
 #define CONF_ERR_MAX		512	/* bytes of one error message */
 
 enum conf_proto {
 	PROTO_TCP,		/* line protocol */
+	PROTO_TLS,		/* line protocol over TLS */
+	PROTO_HTTP,		/* HTTP/1.1 */
+	PROTO_HTTPS,		/* HTTP/1.1 over TLS */
 	PROTO_UDP,		/* datagrams */
 	PROTO_COUNT
+};
+
+#define CONF_PROTO_IS_TLS(p)	((p) == PROTO_TLS || (p) == PROTO_HTTPS)
+#define CONF_PROTO_IS_HTTP(p)	((p) == PROTO_HTTP || (p) == PROTO_HTTPS)
+
+#define CONF_NETS_MAX		16	/* networks in one address list */
+
+/* An address with a prefix length: 127.0.0.0/8, ::1/128. */
+struct conf_net {
+	int		family;		/* AF_INET or AF_INET6 */
+	unsigned char	addr[16];
+	unsigned	prefix;
+};
+
+struct conf_netlist {
+	struct conf_net	net[CONF_NETS_MAX];
+	size_t		count;
 };
 
 struct conf_listen {
@@ -49,6 +75,20 @@ struct conf {
 	unsigned long		shutdown_timeout;	/* seconds */
 	unsigned long		listen_backlog;
 	struct calc_limits	calc;
+
+	char			tls_certificate[1024];
+	char			tls_key[1024];
+	char			tls_priority[512];
+	unsigned long		tls_handshake_timeout;	/* seconds */
+
+	unsigned long		http_max_uri;
+	unsigned long		http_max_header_size;
+	unsigned long		http_max_headers;
+	unsigned long		http_max_body;
+	unsigned long		http_header_timeout;	/* seconds */
+	unsigned long		http_keepalive_timeout;	/* seconds */
+	unsigned long		http_max_requests;
+	struct conf_netlist	metrics_allow;
 };
 
 /* The name of a protocol ("tcp"), for logs and listener names. */
@@ -63,6 +103,13 @@ void	conf_defaults(struct conf *c);
  * error written to err as "FILE:LINE: message".
  */
 int	conf_load(const char *path, struct conf *c, char *err, size_t errlen);
+
+/* Whether the address sa is inside one of the networks of list. */
+int	conf_netlist_match(const struct conf_netlist *list,
+	    const struct sockaddr *sa);
+
+/* Whether the configuration has a listener of a TLS protocol. */
+int	conf_has_tls(const struct conf *c);
 
 /* Whether two listeners use the same protocol and address. */
 int	conf_listen_same(const struct conf_listen *a,

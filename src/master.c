@@ -28,6 +28,7 @@
 #include "log.h"
 #include "master.h"
 #include "scoreboard.h"
+#include "tls.h"
 #include "util.h"
 #include "worker.h"
 
@@ -52,6 +53,7 @@ struct master_child {
 
 struct master {
 	struct conf		*conf;
+	struct tls_server	*tls;		/* NULL without TLS listeners */
 	struct scoreboard	*sb;
 	struct master_child	 child[SB_SLOTS];
 	size_t			 nslots;	/* high-water mark of slots */
@@ -138,6 +140,7 @@ master_spawn(struct master *m)
 	env.conf = m->conf;
 	env.sb = m->sb;
 	env.slot = slot;
+	env.tls = m->tls;
 	env.notify_fd = m->notify[1];
 	env.drop_privileges = m->drop_privileges;
 	env.uid = m->uid;
@@ -381,6 +384,29 @@ master_reload_user(struct master *m, const struct conf *c)
 }
 
 /*
+ * Load the TLS credentials of c when it has a TLS listener, keeping the
+ * session-ticket key of prev.  Returns 0 with *out set (NULL without TLS
+ * listeners), or -1 after logging why.
+ */
+static int
+master_load_tls(const struct conf *c, const struct tls_server *prev,
+    struct tls_server **out)
+{
+	char	 err[512];
+
+	*out = NULL;
+	if (!conf_has_tls(c))
+		return 0;
+	*out = tls_server_new(c->tls_certificate, c->tls_key, c->tls_priority,
+	    prev, err, sizeof(err));
+	if (*out == NULL) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * SIGHUP: read the configuration again.  Listeners that did not change
  * keep their sockets, so no connection is refused; a new generation of
  * workers starts and the old one finishes its clients and exits.  Any
@@ -389,8 +415,9 @@ master_reload_user(struct master *m, const struct conf *c)
 static void
 master_reload(struct master *m)
 {
-	struct conf	*c;
-	char		 err[CONF_ERR_MAX];
+	struct conf		*c;
+	struct tls_server	*tls = NULL;
+	char			 err[CONF_ERR_MAX];
 
 	sd_notify(0, "RELOADING=1");
 	log_info("reloading %s", m->conf->path);
@@ -404,13 +431,17 @@ master_reload(struct master *m)
 		goto fail;
 	}
 	if (master_reload_user(m, c) == -1 ||
+	    master_load_tls(c, m->tls, &tls) == -1 ||
 	    listener_open_all(c, m->conf, c->listen_backlog) == -1) {
 		log_warnx("reload failed, keeping the old configuration");
+		tls_server_free(tls);
 		goto fail;
 	}
 	listener_close_all(m->conf, c);
 	free(m->conf);
 	m->conf = c;
+	tls_server_free(m->tls);
+	m->tls = tls;
 	m->generation++;
 	m->spawn_batch = m->conf->workers_min_spare;
 	master_signal_children(m, SIGTERM, m->generation);
@@ -556,7 +587,8 @@ master_run(struct conf *c)
 	m->pid = getpid();
 	m->spawn_batch = 1;
 	log_procname("master");
-	if (master_resolve_user(m, c) == -1)
+	if (master_resolve_user(m, c) == -1 ||
+	    master_load_tls(c, NULL, &m->tls) == -1)
 		return 1;
 	if (listener_open_all(c, NULL, c->listen_backlog) == -1)
 		return 1;
@@ -575,6 +607,7 @@ master_run(struct conf *c)
 	master_shutdown(m);
 	sd_notify(0, "STATUS=stopped");
 	free(m->conf);
+	tls_server_free(m->tls);
 	munmap(m->sb, sizeof(*m->sb));
 	free(m);
 	return 0;

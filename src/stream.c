@@ -1,5 +1,6 @@
 /*
- * stream.c - timed reads and writes on a connected socket.
+ * stream.c - timed reads and writes over a transport's non-blocking
+ * operations, and the plain-socket transport.
  */
 #include <sys/socket.h>
 
@@ -10,23 +11,94 @@
 #include "stream.h"
 #include "util.h"
 
+static ssize_t
+plain_read(struct stream *st, void *buf, size_t len)
+{
+	ssize_t	 n;
+
+	while ((n = recv(st->fd, buf, len, 0)) == -1 && errno == EINTR)
+		;
+	if (n >= 0)
+		return n;
+	return errno == EAGAIN || errno == EWOULDBLOCK ? STREAM_AGAIN :
+	    STREAM_ERROR;
+}
+
+static ssize_t
+plain_write(struct stream *st, const void *buf, size_t len)
+{
+	ssize_t	 n;
+
+	while ((n = send(st->fd, buf, len, MSG_NOSIGNAL)) == -1 &&
+	    errno == EINTR)
+		;
+	if (n >= 0)
+		return n;
+	return errno == EAGAIN || errno == EWOULDBLOCK ? STREAM_AGAIN :
+	    STREAM_ERROR;
+}
+
+static int
+plain_direction(struct stream *st)
+{
+	(void)st;
+	return -1;	/* the caller knows */
+}
+
+static void
+plain_close(struct stream *st)
+{
+	stream_linger_close(st->fd);
+}
+
+static const struct stream_ops plain_ops = {
+	plain_read, plain_write, plain_direction, plain_close
+};
+
+/*
+ * Close like Apache's lingering close: send our FIN, then read and drop
+ * what the client still sends for a short while before closing.  Closing
+ * with unread input would send a RST, which can destroy answers that are
+ * still in flight to a pipelining client.
+ */
+void
+stream_linger_close(int fd)
+{
+	char		 buf[4096];
+	uint64_t	 deadline = util_now_ms() + STREAM_LINGER_MS, now;
+	size_t		 drained = 0;
+	ssize_t		 n;
+
+	if (shutdown(fd, SHUT_WR) == 0) {
+		while (drained < STREAM_LINGER_MAX &&
+		    (now = util_now_ms()) < deadline) {
+			n = recv(fd, buf, sizeof(buf), 0);
+			if (n == 0 || (n < 0 && errno != EAGAIN &&
+			    errno != EINTR))
+				break;
+			if (n > 0)
+				drained += n;
+			else if (stream_wait(fd, 0, (int)(deadline - now)) <= 0)
+				break;
+		}
+	}
+	close(fd);
+}
+
 void
 stream_init(struct stream *st, int fd)
 {
+	st->ops = &plain_ops;
 	st->fd = fd;
+	st->tls = NULL;
 	st->bytes_in = 0;
 	st->bytes_out = 0;
 }
 
-/*
- * Wait until fd is ready for events, or the deadline passes.  Returns 1
- * when ready, 0 on timeout, -1 on error.  EINTR restarts the wait with
- * the time that is left.
- */
-static int
-stream_wait(int fd, short events, int timeout_ms)
+int
+stream_wait(int fd, int out, int timeout_ms)
 {
-	struct pollfd	 pfd = { .fd = fd, .events = events };
+	struct pollfd	 pfd = { .fd = fd, .events = out ? POLLOUT : POLLIN };
 	uint64_t	 deadline = 0, now;
 	int		 left = timeout_ms, n;
 
@@ -49,6 +121,15 @@ stream_wait(int fd, short events, int timeout_ms)
 	}
 }
 
+/* Wait for what a transport asked for after STREAM_AGAIN. */
+static int
+stream_wait_again(struct stream *st, int out, int timeout_ms)
+{
+	int	 dir = st->ops->direction(st);
+
+	return stream_wait(st->fd, dir == -1 ? out : dir, timeout_ms);
+}
+
 ssize_t
 stream_read(struct stream *st, void *buf, size_t len, int timeout_ms)
 {
@@ -56,18 +137,12 @@ stream_read(struct stream *st, void *buf, size_t len, int timeout_ms)
 	int	 rc;
 
 	for (;;) {
-		n = recv(st->fd, buf, len, 0);
-		if (n > 0) {
+		n = st->ops->read(st, buf, len);
+		if (n > 0)
 			st->bytes_in += n;
+		if (n != STREAM_AGAIN)
 			return n;
-		}
-		if (n == 0)
-			return STREAM_EOF;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return STREAM_ERROR;
-		if ((rc = stream_wait(st->fd, POLLIN, timeout_ms)) <= 0)
+		if ((rc = stream_wait_again(st, 0, timeout_ms)) <= 0)
 			return rc == 0 ? STREAM_TIMEOUT : STREAM_ERROR;
 	}
 }
@@ -80,18 +155,16 @@ stream_write(struct stream *st, const void *buf, size_t len, int timeout_ms)
 	int		 rc;
 
 	while (len > 0) {
-		n = send(st->fd, p, len, MSG_NOSIGNAL);
+		n = st->ops->write(st, p, len);
 		if (n > 0) {
 			p += n;
 			len -= n;
 			st->bytes_out += n;
 			continue;
 		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+		if (n != STREAM_AGAIN)
 			return STREAM_ERROR;
-		if ((rc = stream_wait(st->fd, POLLOUT, timeout_ms)) <= 0)
+		if ((rc = stream_wait_again(st, 1, timeout_ms)) <= 0)
 			return rc == 0 ? STREAM_TIMEOUT : STREAM_ERROR;
 	}
 	return 0;
@@ -101,6 +174,6 @@ void
 stream_close(struct stream *st)
 {
 	if (st->fd != -1)
-		close(st->fd);
+		st->ops->close(st);
 	st->fd = -1;
 }

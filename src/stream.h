@@ -1,6 +1,7 @@
 /*
- * stream.h - one read/write/close interface over a connected socket, so
- * that each protocol is written once.  Every call is bounded by a timeout.
+ * stream.h - one read/write/close interface over a connected socket or a
+ * TLS session on it, so that each protocol is written once.  Every call
+ * is bounded by a timeout.
  */
 #ifndef STREAM_H
 #define STREAM_H
@@ -11,22 +12,43 @@
 #include <stdint.h>
 
 #define STREAM_EOF	 0	/* stream_read(): the peer closed */
-#define STREAM_ERROR	-1	/* an I/O error; see errno */
+#define STREAM_ERROR	-1	/* an I/O or TLS error */
 #define STREAM_TIMEOUT	-2	/* nothing happened within the timeout */
+#define STREAM_AGAIN	-3	/* (ops only) would block: wait and retry */
 
-struct stream {
-	int		fd;		/* non-blocking socket */
-	uint64_t	bytes_in;
-	uint64_t	bytes_out;
+struct stream;
+
+/* What a transport provides; plain sockets and TLS each have one. */
+struct stream_ops {
+	/* Move bytes once without blocking: > 0, 0 at EOF, STREAM_* < 0. */
+	ssize_t	(*read)(struct stream *st, void *buf, size_t len);
+	ssize_t	(*write)(struct stream *st, const void *buf, size_t len);
+	/* After STREAM_AGAIN: 0 to wait for input, 1 for output. */
+	int	(*direction)(struct stream *st);
+	void	(*close)(struct stream *st);
 };
 
-/* Wrap the connected non-blocking socket fd. */
+struct stream {
+	const struct stream_ops	*ops;
+	int			 fd;		/* non-blocking socket */
+	void			*tls;		/* gnutls_session_t, or NULL */
+	uint64_t		 bytes_in;
+	uint64_t		 bytes_out;
+};
+
+/* Wrap the connected non-blocking socket fd, as plain bytes. */
 void	stream_init(struct stream *st, int fd);
 
 /*
- * Read what is available, up to len bytes, waiting at most timeout_ms
- * (-1: forever).  Returns the byte count, STREAM_EOF, STREAM_ERROR or
- * STREAM_TIMEOUT.  A signal does not cut the wait short.
+ * Wait until fd is ready for input (out 0) or output (out 1), at most
+ * timeout_ms (-1: forever).  Returns 1 when ready, 0 on timeout, -1 on
+ * error.  A signal does not cut the wait short.
+ */
+int	stream_wait(int fd, int out, int timeout_ms);
+
+/*
+ * Read what is available, up to len bytes, waiting at most timeout_ms.
+ * Returns the byte count, STREAM_EOF, STREAM_ERROR or STREAM_TIMEOUT.
  */
 ssize_t	stream_read(struct stream *st, void *buf, size_t len, int timeout_ms);
 
@@ -37,7 +59,13 @@ ssize_t	stream_read(struct stream *st, void *buf, size_t len, int timeout_ms);
 int	stream_write(struct stream *st, const void *buf, size_t len,
 	    int timeout_ms);
 
-/* Close the connection. */
+#define STREAM_LINGER_MS	500		/* lingering close: time */
+#define STREAM_LINGER_MAX	(256 * 1024)	/* lingering close: bytes */
+
+/* Shut down our side of fd, drain the peer's bytes briefly, close. */
+void	stream_linger_close(int fd);
+
+/* Close the connection (and end its TLS session). */
 void	stream_close(struct stream *st);
 
 #endif /* STREAM_H */

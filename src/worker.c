@@ -21,9 +21,12 @@
 #include <unistd.h>
 
 #include "calc.h"
+#include "http.h"
 #include "line.h"
 #include "log.h"
+#include "metrics.h"
 #include "stream.h"
+#include "tls.h"
 #include "util.h"
 #include "worker.h"
 
@@ -122,15 +125,22 @@ worker_busy_hook(void *arg, int busy)
 		__atomic_store_n(&slot->heartbeat_ms, now, __ATOMIC_RELAXED);
 }
 
+/* What one connection did, for its log line. */
+struct worker_stats {
+	uint64_t	requests;
+	uint64_t	errors;
+};
+
 /* Serve the line protocol on a connection; return how it ended. */
 static const char *
 worker_serve_line(const struct worker_env *env, struct stream *st,
-    struct line_stats *stats)
+    struct worker_stats *ws)
 {
 	const struct conf	*conf = env->conf;
 	struct calc_session	*calc;
 	struct line_conf	 lc;
 	struct line_hooks	 hooks = { worker_busy_hook, env->slot };
+	struct line_stats	 stats = { 0, 0 };
 	enum line_end		 end;
 
 	if ((calc = calc_session_new(&conf->calc)) == NULL) {
@@ -139,43 +149,100 @@ worker_serve_line(const struct worker_env *env, struct stream *st,
 	}
 	lc.max_line = conf->max_line;
 	lc.idle_timeout_ms = conf->idle_timeout * 1000;
-	end = line_serve(st, calc, &lc, &hooks, stats);
+	end = line_serve(st, calc, &lc, &hooks, &stats);
 	calc_session_free(calc);
+	ws->requests = stats.requests;
+	ws->errors = stats.errors;
 	return line_end_name(end);
+}
+
+/* http hook: the metrics text from the scoreboard. */
+static int
+worker_metrics_hook(void *arg, char *buf, size_t len)
+{
+	const struct worker_env	*env = arg;
+
+	return metrics_write(env->sb, buf, len);
+}
+
+/* http hook: busy marks go to this worker's slot. */
+static void
+worker_http_busy_hook(void *arg, int busy)
+{
+	const struct worker_env	*env = arg;
+
+	worker_busy_hook(env->slot, busy);
+}
+
+/* Serve HTTP on a connection; return how it ended. */
+static const char *
+worker_serve_http(const struct worker_env *env, const struct conf_listen *l,
+    struct stream *st, const struct sockaddr *peer, struct worker_stats *ws)
+{
+	const struct conf	*conf = env->conf;
+	struct http_conf	 hc;
+	struct http_hooks	 hooks;
+	struct http_stats	 stats = { 0, 0 };
+	enum http_end		 end;
+
+	memset(&hc, 0, sizeof(hc));
+	hc.max_uri = conf->http_max_uri;
+	hc.max_header_size = conf->http_max_header_size;
+	hc.max_headers = conf->http_max_headers;
+	hc.max_body = conf->http_max_body;
+	hc.header_timeout_ms = conf->http_header_timeout * 1000;
+	hc.keepalive_timeout_ms = conf->http_keepalive_timeout * 1000;
+	hc.body_timeout_ms = conf->http_header_timeout * 1000;
+	hc.max_requests = conf->http_max_requests;
+	hc.calc = &conf->calc;
+	hc.listener = l->name;
+	hc.metrics_allowed = conf_netlist_match(&conf->metrics_allow, peer);
+	hc.tls = CONF_PROTO_IS_TLS(l->proto);
+	hooks.busy = worker_http_busy_hook;
+	hooks.metrics = worker_metrics_hook;
+	hooks.arg = (void *)env;
+	end = http_serve(st, &hc, &hooks, &stats);
+	ws->requests = stats.requests;
+	ws->errors = stats.errors;
+	return http_end_name(end);
 }
 
 /*
  * Fair share: refuse a client address that already holds
- * max-connections-per-address workers.  Returns 1 when refused.
+ * max-connections-per-address workers, with a line or a 503.  Returns 1
+ * when refused.
  */
 static int
 worker_over_share(const struct worker_env *env, const struct conf_listen *l,
     struct stream *st)
 {
-	static const char	 msg[] = "error: too many connections from "
-	    "your address\r\n";
+	static const char	 line_msg[] = "error: too many connections "
+	    "from your address\r\n";
+	static const char	 http_msg[] = "HTTP/1.1 503 Service "
+	    "Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+	    "Content-Length: 46\r\nConnection: close\r\nRetry-After: 1"
+	    "\r\n\r\nerror: too many connections from your address\n";
 	unsigned long		 n;
 
 	n = sb_count_peer(env->sb, env->slot, env->slot->peer_key);
 	if (n < env->conf->max_connections_per_address)
 		return 0;
-	stream_write(st, msg, sizeof(msg) - 1, 1000);
+	if (CONF_PROTO_IS_HTTP(l->proto))
+		stream_write(st, http_msg, sizeof(http_msg) - 1, 1000);
+	else
+		stream_write(st, line_msg, sizeof(line_msg) - 1, 1000);
 	sb_add(&env->sb->totals.rejected[l->proto], 1);
 	log_warnx("%s: %s refused: %lu connections from this address",
 	    l->name, env->slot->peer, n);
 	return 1;
 }
 
-/* Serve one accepted connection to its end and log one line for it. */
+/* Mark the slot busy with a new client, and tell the master. */
 static void
-worker_serve(const struct worker_env *env, const struct conf_listen *l,
-    int fd, const struct sockaddr *peer)
+worker_slot_busy(const struct worker_env *env, const struct conf_listen *l,
+    const struct sockaddr *peer)
 {
-	struct sb_slot		*slot = env->slot;
-	struct line_stats	 stats = { 0, 0 };
-	struct stream		 st;
-	uint64_t		 start = util_now_ms();
-	const char		*how = "refused";
+	struct sb_slot	*slot = env->slot;
 
 	util_format_addr(peer, slot->peer, sizeof(slot->peer));
 	__atomic_store_n(&slot->peer_key, sb_peer_key(peer), __ATOMIC_SEQ_CST);
@@ -184,26 +251,60 @@ worker_serve(const struct worker_env *env, const struct conf_listen *l,
 	worker_notify(env);
 	slot->connections++;
 	sb_add(&env->sb->totals.connections[l->proto], 1);
-	log_debug("%s: accepted %s", l->name, slot->peer);
+}
 
-	stream_init(&st, fd);
-	if (!worker_over_share(env, l, &st))
-		how = worker_serve_line(env, &st, &stats);
-	stream_close(&st);
+static void
+worker_slot_idle(const struct worker_env *env)
+{
+	struct sb_slot	*slot = env->slot;
 
-	sb_add(&env->sb->totals.requests[l->proto], stats.requests);
-	sb_add(&env->sb->totals.errors[l->proto], stats.errors);
-	log_info("%s: %s: %s, %llu requests, %llu errors, %llu bytes in, "
-	    "%llu bytes out, %llu ms", l->name, slot->peer, how,
-	    (unsigned long long)stats.requests,
-	    (unsigned long long)stats.errors,
-	    (unsigned long long)st.bytes_in,
-	    (unsigned long long)st.bytes_out,
-	    (unsigned long long)(util_now_ms() - start));
 	__atomic_store_n(&slot->busy_since_ms, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&slot->peer_key, 0, __ATOMIC_SEQ_CST);
 	slot->doing[0] = '\0';
 	sb_set_state(slot, SB_IDLE);
+}
+
+/* Serve one accepted connection to its end and log one line for it. */
+static void
+worker_serve(const struct worker_env *env, const struct conf_listen *l,
+    int fd, const struct sockaddr *peer)
+{
+	struct worker_stats	 ws = { 0, 0 };
+	struct stream		 st;
+	uint64_t		 start = util_now_ms();
+	const char		*how = "refused";
+	char			 err[256], tlsinfo[96] = "";
+
+	worker_slot_busy(env, l, peer);
+	log_debug("%s: accepted %s", l->name, env->slot->peer);
+	stream_init(&st, fd);
+	if (CONF_PROTO_IS_TLS(l->proto)) {
+		worker_busy_hook(env->slot, 1);
+		if (tls_accept(env->tls, &st, CONF_PROTO_IS_HTTP(l->proto),
+		    env->conf->tls_handshake_timeout * 1000, err,
+		    sizeof(err)) == -1) {
+			how = err;
+			goto done;
+		}
+		tls_describe(&st, tlsinfo + 2, sizeof(tlsinfo) - 2);
+		memcpy(tlsinfo, ", ", 2);
+	}
+	if (worker_over_share(env, l, &st))
+		goto done;
+	if (CONF_PROTO_IS_HTTP(l->proto))
+		how = worker_serve_http(env, l, &st, peer, &ws);
+	else
+		how = worker_serve_line(env, &st, &ws);
+ done:
+	stream_close(&st);
+	sb_add(&env->sb->totals.requests[l->proto], ws.requests);
+	sb_add(&env->sb->totals.errors[l->proto], ws.errors);
+	log_info("%s: %s: %s%s, %llu requests, %llu errors, %llu bytes in, "
+	    "%llu bytes out, %llu ms", l->name, env->slot->peer, how, tlsinfo,
+	    (unsigned long long)ws.requests, (unsigned long long)ws.errors,
+	    (unsigned long long)st.bytes_in, (unsigned long long)st.bytes_out,
+	    (unsigned long long)(util_now_ms() - start));
+	worker_slot_idle(env);
 }
 
 /* Accept one connection on listener i if one is waiting. */

@@ -9,12 +9,14 @@
 
 #include "conf.h"
 #include "scoreboard.h"
+#include "tls.h"
 
 /* What the master hands a new worker. */
 struct worker_env {
 	const struct conf	*conf;
 	struct scoreboard	*sb;
 	struct sb_slot		*slot;
+	struct tls_server	*tls;		/* NULL without TLS listeners */
 	int			 notify_fd;	/* write a byte: "I got busy" */
 	int			 drop_privileges;
 	uid_t			 uid;

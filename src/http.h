@@ -1,0 +1,77 @@
+/*
+ * http.h - HTTP/1.1 on the http and https listeners (DESIGN.md section 4).
+ *
+ * http_serve() runs one connection to its end: an incremental request
+ * parser bounded in every dimension, keep-alive and pipelining, and the
+ * endpoints /, /calc, /headers, /healthz and /metrics.  It knows nothing
+ * of processes: the caller passes its limits, a hook that writes the
+ * metrics text, and a hook that marks the worker busy or idle.
+ */
+#ifndef HTTP_H
+#define HTTP_H
+
+#include <sys/socket.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "calc.h"
+#include "stream.h"
+
+/* Defaults of the limits; calcd.conf(5) documents the keywords. */
+#define HTTP_DEFAULT_MAX_URI		8192	/* bytes: 414 past it */
+#define HTTP_DEFAULT_MAX_HEADER_SIZE	16384	/* bytes of the head: 431 */
+#define HTTP_DEFAULT_MAX_HEADERS	100	/* header lines: 431 */
+#define HTTP_DEFAULT_MAX_BODY		65536	/* bytes of a body: 413 */
+#define HTTP_DEFAULT_HEADER_TIMEOUT	10	/* seconds to send a head: 408 */
+#define HTTP_DEFAULT_KEEPALIVE_TIMEOUT	15	/* seconds between requests */
+#define HTTP_DEFAULT_MAX_REQUESTS	1000	/* per connection */
+
+struct http_conf {
+	size_t		max_uri;
+	size_t		max_header_size;
+	unsigned long	max_headers;
+	size_t		max_body;
+	int		header_timeout_ms;
+	int		keepalive_timeout_ms;
+	int		body_timeout_ms;	/* each wait for body bytes */
+	unsigned long	max_requests;
+	const struct calc_limits *calc;		/* for each request's session */
+	const char	*listener;		/* "http 127.0.0.1:54380" */
+	int		 metrics_allowed;	/* the peer may read /metrics */
+	int		 tls;			/* served over TLS */
+};
+
+/* The caller's side: busy marks, and the metrics text. */
+struct http_hooks {
+	void	(*busy)(void *arg, int busy);
+	/*
+	 * Write the Prometheus text into buf (at most len bytes); return
+	 * its length, or -1 when it does not fit.
+	 */
+	int	(*metrics)(void *arg, char *buf, size_t len);
+	void	 *arg;
+};
+
+struct http_stats {
+	uint64_t	requests;	/* responses sent */
+	uint64_t	errors;		/* of which status >= 400 */
+};
+
+/* How a connection ended, for the log. */
+enum http_end {
+	HTTP_END_CLOSE,		/* the client closed, or asked to */
+	HTTP_END_IDLE,		/* keep-alive timeout */
+	HTTP_END_TIMEOUT,	/* header or body timeout: 408 */
+	HTTP_END_BAD,		/* a 4xx/5xx that closes the connection */
+	HTTP_END_LIMIT,		/* max requests per connection */
+	HTTP_END_ERROR		/* an I/O error */
+};
+
+enum http_end	http_serve(struct stream *st, const struct http_conf *hc,
+		    const struct http_hooks *hooks, struct http_stats *stats);
+
+/* A word for the log. */
+const char	*http_end_name(enum http_end end);
+
+#endif /* HTTP_H */
