@@ -55,6 +55,7 @@ static const struct conf_keyword conf_keywords[] = {
 	ULONG("request-timeout", request_timeout, 1, 3600, 30),
 	ULONG("shutdown-timeout", shutdown_timeout, 1, 3600, 10),
 	ULONG("listen-backlog", listen_backlog, 1, 65535, 511),
+	ULONG("udp-workers", udp_workers, 1, 64, 1),
 	ULONG("precision", calc.precision, CALC_PRECISION_MIN,
 	    CALC_PRECISION_MAX, CALC_DEFAULT_PRECISION),
 	ULONG("max-digits", calc.max_digits, CALC_MAX_DIGITS_MIN,
@@ -107,7 +108,7 @@ static const unsigned short conf_default_port[PROTO_COUNT] = {
 
 /* Protocols listened on when the file has no listen line. */
 static const enum conf_proto conf_default_protos[] = {
-	PROTO_TCP, PROTO_TLS, PROTO_HTTP, PROTO_HTTPS
+	PROTO_TCP, PROTO_TLS, PROTO_HTTP, PROTO_HTTPS, PROTO_UDP
 };
 
 struct conf_parser {
@@ -413,6 +414,17 @@ conf_has_tls(const struct conf *c)
 
 	for (i = 0; i < c->nlisten; i++)
 		if (CONF_PROTO_IS_TLS(c->listen[i].proto))
+			return 1;
+	return 0;
+}
+
+int
+conf_has_udp(const struct conf *c)
+{
+	size_t	 i;
+
+	for (i = 0; i < c->nlisten; i++)
+		if (c->listen[i].proto == PROTO_UDP)
 			return 1;
 	return 0;
 }

@@ -74,6 +74,7 @@ struct conf {
 	unsigned long		request_timeout;	/* seconds */
 	unsigned long		shutdown_timeout;	/* seconds */
 	unsigned long		listen_backlog;
+	unsigned long		udp_workers;
 	struct calc_limits	calc;
 
 	char			tls_certificate[1024];
@@ -110,6 +111,9 @@ int	conf_netlist_match(const struct conf_netlist *list,
 
 /* Whether the configuration has a listener of a TLS protocol. */
 int	conf_has_tls(const struct conf *c);
+
+/* Whether the configuration has a udp listener. */
+int	conf_has_udp(const struct conf *c);
 
 /* Whether two listeners use the same protocol and address. */
 int	conf_listen_same(const struct conf_listen *a,

@@ -11,6 +11,25 @@
 #include "listener.h"
 #include "log.h"
 
+#define LISTENER_UDP_BUFFER	(4 * 1024 * 1024)	/* bytes, each way */
+
+/*
+ * Give a UDP socket large buffers so that bursts wait in the kernel
+ * rather than being dropped; as root, past net.core.rmem_max.
+ */
+static void
+listener_udp_buffers(int fd)
+{
+	int	 size = LISTENER_UDP_BUFFER;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size,
+	    sizeof(size)) == -1)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size,
+	    sizeof(size)) == -1)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+}
+
 /*
  * Open one non-blocking socket bound to l's address.  IPv6 sockets are
  * IPv6-only, so that [::]:PORT and 0.0.0.0:PORT can both be listed.
@@ -32,6 +51,8 @@ listener_open(struct conf_listen *l, int backlog)
 		log_warn("listen %s: setsockopt", l->name);
 		goto fail;
 	}
+	if (type == SOCK_DGRAM)
+		listener_udp_buffers(fd);
 	if (bind(fd, (struct sockaddr *)&l->addr, l->addrlen) == -1) {
 		log_warn("listen %s: bind", l->name);
 		goto fail;

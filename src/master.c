@@ -9,6 +9,7 @@
  * rather than at the next one-second tick.
  */
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 
@@ -29,6 +30,7 @@
 #include "master.h"
 #include "scoreboard.h"
 #include "tls.h"
+#include "udp.h"
 #include "util.h"
 #include "worker.h"
 
@@ -49,6 +51,7 @@ struct master_child {
 	uint64_t	retired_ms;	/* SIGTERM sent to retire it */
 	uint64_t	stuck_ms;	/* SIGTERM sent because it hung */
 	int		killed;		/* SIGKILL sent */
+	int		udp;		/* a UDP worker */
 };
 
 struct master {
@@ -118,9 +121,12 @@ master_status(struct master *m, unsigned idle, unsigned busy)
 	    busy, idle, m->generation);
 }
 
-/* Fork one worker of the current generation into a free slot. */
+/*
+ * Fork one worker of the current generation into a free slot: a stream
+ * worker, or a UDP worker when udp is set.
+ */
 static int
-master_spawn(struct master *m)
+master_spawn(struct master *m, int udp)
 {
 	struct worker_env	 env;
 	struct sb_slot		*slot;
@@ -145,7 +151,6 @@ master_spawn(struct master *m)
 	env.drop_privileges = m->drop_privileges;
 	env.uid = m->uid;
 	env.gid = m->gid;
-	env.master_pid = m->pid;
 
 	switch (pid = fork()) {
 	case -1:
@@ -155,6 +160,12 @@ master_spawn(struct master *m)
 	case 0:
 		close(m->sigfd);
 		close(m->notify[0]);
+		/* Die with the master; it may already be gone. */
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 ||
+		    getppid() != m->pid)
+			_exit(0);
+		if (udp)
+			udp_main(&env);
 		worker_main(&env);
 	}
 	slot->pid = pid;
@@ -162,6 +173,7 @@ master_spawn(struct master *m)
 	m->child[i].pid = pid;
 	m->child[i].generation = m->generation;
 	m->child[i].spawned_ms = util_now_ms();
+	m->child[i].udp = udp;
 	if (i + 1 > m->nslots)
 		m->nslots = i + 1;
 	return 0;
@@ -212,7 +224,8 @@ master_reaped(struct master *m, size_t i, int status)
 			log_warnx("worker %ld %s while serving %s on %s",
 			    (long)ch->pid, how, slot->peer, slot->doing);
 		else
-			log_warnx("worker %ld %s", (long)ch->pid, how);
+			log_warnx("%s %ld %s", ch->udp ? "UDP worker" :
+			    "worker", (long)ch->pid, how);
 		sb_add(&m->sb->totals.respawns, 1);
 		if (age < MASTER_EARLY_DEATH_MS) {
 			snprintf(why, sizeof(why), "worker %ld %s %llu ms "
@@ -301,7 +314,7 @@ master_retire(struct master *m, unsigned n)
 	for (i = m->nslots; i-- > 0 && n > 0;) {
 		struct master_child *ch = &m->child[i];
 
-		if (ch->pid == 0 || ch->retired_ms || ch->stuck_ms ||
+		if (ch->pid == 0 || ch->udp || ch->retired_ms || ch->stuck_ms ||
 		    ch->generation != m->generation ||
 		    sb_get_state(&m->sb->slot[i]) != SB_IDLE)
 			continue;
@@ -323,7 +336,7 @@ master_maintain(struct master *m)
 {
 	const struct conf	*c = m->conf;
 	uint64_t		 now = util_now_ms();
-	unsigned		 idle = 0, busy = 0, total = 0, n;
+	unsigned		 idle = 0, busy = 0, total = 0, udp = 0, n;
 	size_t			 i;
 
 	m->last_maintain = now;
@@ -333,8 +346,13 @@ master_maintain(struct master *m)
 
 		if (ch->pid == 0)
 			continue;
-		total++;
 		master_check_stuck(m, i, now);
+		if (ch->udp) {
+			udp += ch->generation == m->generation &&
+			    !ch->retired_ms;
+			continue;
+		}
+		total++;
 		if (ch->generation != m->generation || ch->retired_ms)
 			continue;
 		if (st == SB_IDLE || st == SB_STARTING)
@@ -345,6 +363,11 @@ master_maintain(struct master *m)
 	master_status(m, idle, busy);
 	if (m->stopping)
 		return MASTER_TICK_MS;
+	if (now < m->backoff_until)
+		return (int)(m->backoff_until - now);
+	if (conf_has_udp(c) && udp < c->udp_workers &&
+	    master_spawn(m, 1) == -1)
+		master_backoff(m, "cannot start a UDP worker");
 	if (idle > c->workers_max_spare) {
 		master_retire(m, (idle - c->workers_max_spare + 1) / 2);
 		return MASTER_TICK_MS;
@@ -353,15 +376,13 @@ master_maintain(struct master *m)
 		m->spawn_batch = 1;
 		return MASTER_TICK_MS;
 	}
-	if (now < m->backoff_until)
-		return (int)(m->backoff_until - now);
 	n = c->workers_min_spare - idle;
 	if (n > m->spawn_batch)
 		n = m->spawn_batch;
 	if (n > c->workers_max - total)
 		n = c->workers_max - total;
 	while (n-- > 0)
-		if (master_spawn(m) == -1) {
+		if (master_spawn(m, 0) == -1) {
 			master_backoff(m, "cannot start a worker");
 			break;
 		}
@@ -558,7 +579,7 @@ master_loop(struct master *m)
 			fatal("poll");
 		if (pfd[0].revents && master_read_signals(m) == -1)
 			return;
-		if (pfd[1].revents) {
+		if (pfd[1].revents || pfd[0].revents) {
 			master_drain_notify(m);
 			if (next > m->last_maintain + MASTER_NOTE_MS)
 				next = m->last_maintain + MASTER_NOTE_MS;
@@ -599,7 +620,7 @@ master_run(struct conf *c)
 	master_signals(m);
 	master_log_listeners(c);
 	for (i = 0; i < c->workers_min_spare; i++)
-		if (master_spawn(m) == -1)
+		if (master_spawn(m, 0) == -1)
 			fatal("cannot start the first workers");
 	sd_notifyf(0, "READY=1\nMAINPID=%ld", (long)m->pid);
 	log_info("started %lu workers", c->workers_min_spare);

@@ -347,9 +347,6 @@ worker_main(const struct worker_env *env)
 
 	log_procname("worker");
 	worker_signals();
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 ||
-	    getppid() != env->master_pid)
-		exit(0);
 	worker_drop_privileges(env);
 	ep = worker_listen_set(env->conf);
 	lifetime = worker_lifetime(env->conf);

@@ -21,7 +21,6 @@ struct worker_env {
 	int			 drop_privileges;
 	uid_t			 uid;
 	gid_t			 gid;
-	pid_t			 master_pid;
 };
 
 /* Drop root for good: groups, gid, uid, in that order; fatal on failure. */

@@ -1,0 +1,220 @@
+/*
+ * udp.c - the UDP worker: recvmmsg(2) a batch of datagrams, answer each
+ * with a fresh engine session, sendmmsg(2) the answers.
+ *
+ * A reply is never more than three times the size of its request or 64
+ * bytes, whichever is larger, so that calcd cannot be used to amplify a
+ * spoofed flood (the rule of QUIC, RFC 9000 section 8.1); a client pads
+ * its request to allow a longer answer.
+ */
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "udp.h"
+#include "util.h"
+
+#define UDP_BATCH	64		/* datagrams per system call */
+#define UDP_DGRAM_MAX	65536		/* bytes of one datagram */
+#define UDP_POLL_MS	1000		/* how often an idle worker looks up */
+
+static volatile sig_atomic_t	udp_stop;
+
+static void
+udp_on_signal(int sig)
+{
+	(void)sig;
+	udp_stop = 1;
+}
+
+static void
+udp_signals(void)
+{
+	struct sigaction	 sa;
+	sigset_t		 none;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = udp_on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGCHLD, &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* Copy text and a LF into out when it fits in max bytes; else 0. */
+static size_t
+udp_put(char *out, size_t max, const char *text, size_t len)
+{
+	if (len + 1 > max)
+		return 0;
+	memcpy(out, text, len);
+	out[len] = '\n';
+	return len + 1;
+}
+
+size_t
+udp_answer(const struct calc_limits *lim, const char *req, size_t len,
+    char *out, size_t outlen, int *error)
+{
+	struct calc_session	*calc;
+	enum calc_status	 st;
+	const char		*text;
+	size_t			 textlen, max, n;
+
+	max = len > outlen / UDP_AMPLIFICATION ? outlen : UDP_AMPLIFICATION * len;
+	if (max < UDP_REPLY_MIN)
+		max = UDP_REPLY_MIN;
+	if (max > outlen)
+		max = outlen;
+	*error = 1;
+	if (len > 0 && req[len - 1] == '\n')
+		len--;
+	if (len > 0 && req[len - 1] == '\r')
+		len--;
+	if ((calc = calc_session_new(lim)) == NULL)
+		return udp_put(out, max, "error: out of memory", 20);
+	st = calc_eval(calc, req, len, &text, &textlen);
+	if (st == CALC_EMPTY) {
+		text = "error: empty request";
+		textlen = strlen(text);
+	}
+	*error = st != CALC_OK;
+	if ((n = udp_put(out, max, text, textlen)) == 0) {
+		*error = 1;
+		n = udp_put(out, max, UDP_TOO_LONG, strlen(UDP_TOO_LONG));
+	}
+	calc_session_free(calc);
+	return n;
+}
+
+/* The batch buffers, allocated once. */
+struct udp_batch {
+	struct mmsghdr		 in[UDP_BATCH], out[UDP_BATCH];
+	struct iovec		 iin[UDP_BATCH], iout[UDP_BATCH];
+	struct sockaddr_storage	 peer[UDP_BATCH];
+	char			*req;		/* UDP_BATCH * UDP_DGRAM_MAX */
+	char			*rep;
+};
+
+static void
+udp_batch_init(struct udp_batch *b)
+{
+	int	 i;
+
+	memset(b, 0, sizeof(*b));
+	if ((b->req = malloc((size_t)UDP_BATCH * UDP_DGRAM_MAX)) == NULL ||
+	    (b->rep = malloc((size_t)UDP_BATCH * UDP_DGRAM_MAX)) == NULL)
+		fatal("malloc");
+	for (i = 0; i < UDP_BATCH; i++) {
+		b->iin[i].iov_base = b->req + (size_t)i * UDP_DGRAM_MAX;
+		b->iout[i].iov_base = b->rep + (size_t)i * UDP_DGRAM_MAX;
+	}
+}
+
+/*
+ * Answer what is waiting on one socket, a batch at a time, and return
+ * when it would block.
+ */
+static void
+udp_serve(const struct worker_env *env, const struct conf_listen *l,
+    struct udp_batch *b)
+{
+	struct sb_totals	*t = &env->sb->totals;
+	int			 n, i, error, errors;
+
+	for (;;) {
+		for (i = 0; i < UDP_BATCH; i++) {
+			b->iin[i].iov_len = UDP_DGRAM_MAX;
+			memset(&b->in[i].msg_hdr, 0, sizeof(b->in[i].msg_hdr));
+			b->in[i].msg_hdr.msg_iov = &b->iin[i];
+			b->in[i].msg_hdr.msg_iovlen = 1;
+			b->in[i].msg_hdr.msg_name = &b->peer[i];
+			b->in[i].msg_hdr.msg_namelen = sizeof(b->peer[i]);
+		}
+		n = recvmmsg(l->fd, b->in, UDP_BATCH, MSG_DONTWAIT, NULL);
+		if (n <= 0) {
+			if (n < 0 && errno != EAGAIN && errno != EINTR)
+				log_warn("recvmmsg %s", l->name);
+			return;
+		}
+		__atomic_store_n(&env->slot->busy_since_ms, util_now_ms(),
+		    __ATOMIC_RELAXED);
+		for (i = errors = 0; i < n; i++) {
+			b->iout[i].iov_len = udp_answer(&env->conf->calc,
+			    b->iin[i].iov_base, b->in[i].msg_len,
+			    b->iout[i].iov_base, UDP_DGRAM_MAX, &error);
+			errors += error;
+			memset(&b->out[i].msg_hdr, 0, sizeof(b->out[i].msg_hdr));
+			b->out[i].msg_hdr.msg_iov = &b->iout[i];
+			b->out[i].msg_hdr.msg_iovlen = 1;
+			b->out[i].msg_hdr.msg_name = &b->peer[i];
+			b->out[i].msg_hdr.msg_namelen =
+			    b->in[i].msg_hdr.msg_namelen;
+		}
+		if (sendmmsg(l->fd, b->out, n, MSG_DONTWAIT) < 0 &&
+		    errno != EAGAIN)
+			log_warn("sendmmsg %s", l->name);
+		__atomic_store_n(&env->slot->busy_since_ms, 0,
+		    __ATOMIC_RELAXED);
+		sb_add(&t->requests[PROTO_UDP], n);
+		sb_add(&t->errors[PROTO_UDP], errors);
+	}
+}
+
+/* An epoll set of every udp listener. */
+static int
+udp_listen_set(const struct conf *conf)
+{
+	struct epoll_event	 ev;
+	size_t			 i;
+	int			 ep;
+
+	if ((ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		fatal("epoll_create1");
+	for (i = 0; i < conf->nlisten; i++) {
+		if (conf->listen[i].proto != PROTO_UDP)
+			continue;
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+		ev.data.u32 = i;
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, conf->listen[i].fd, &ev) == -1)
+			fatal("epoll_ctl %s", conf->listen[i].name);
+	}
+	return ep;
+}
+
+void
+udp_main(const struct worker_env *env)
+{
+	static struct udp_batch	 batch;
+	struct epoll_event	 ev[8];
+	int			 ep, n, i;
+
+	log_procname("udp");
+	udp_signals();
+	worker_drop_privileges(env);
+	ep = udp_listen_set(env->conf);
+	udp_batch_init(&batch);
+	sb_set_state(env->slot, SB_UDP);
+	while (!udp_stop) {
+		n = epoll_wait(ep, ev, 8, UDP_POLL_MS);
+		if (n == -1 && errno != EINTR)
+			fatal("epoll_wait");
+		for (i = 0; i < n && !udp_stop; i++)
+			udp_serve(env, &env->conf->listen[ev[i].data.u32],
+			    &batch);
+	}
+	exit(0);
+}
