@@ -12,6 +12,7 @@
 #include "log.h"
 
 static int		 log_to_stderr = 1;
+static int		 log_to_journal;	/* stderr is the journal */
 static int		 log_verbose;
 static const char	*log_proc = "calcd";
 
@@ -19,6 +20,7 @@ void
 log_init(const char *ident, int foreground, int debug)
 {
 	log_to_stderr = foreground;
+	log_to_journal = foreground && getenv("JOURNAL_STREAM") != NULL;
 	log_verbose = debug;
 	if (!foreground)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
@@ -52,12 +54,19 @@ log_vwrite(int pri, const char *fmt, va_list ap, const char *suffix)
 			syslog(pri, "%s: %s", log_proc, msg);
 		return;
 	}
+	if (log_to_journal) {
+		/* sd-daemon(3) priority prefix; the journal adds the time. */
+		n = snprintf(line, sizeof(line), "<%d>%s: %s%s%s\n", pri,
+		    log_proc, msg, suffix ? ": " : "", suffix ? suffix : "");
+		goto out;
+	}
 	now = time(NULL);
 	localtime_r(&now, &tm);
 	n = snprintf(line, sizeof(line), "%04d-%02d-%02d %02d:%02d:%02d "
 	    "%s[%ld]: %s%s%s\n", tm.tm_year + 1900, tm.tm_mon + 1,
 	    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, log_proc,
 	    (long)getpid(), msg, suffix ? ": " : "", suffix ? suffix : "");
+ out:
 	if (n < 0)
 		return;
 	if ((size_t)n >= sizeof(line)) {
