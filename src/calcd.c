@@ -2,6 +2,8 @@
  * calcd.c - the daemon's entry point: options, configuration, then the
  * master process.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -43,6 +45,8 @@ main(int argc, char *argv[])
 		{ NULL,		0,		NULL, 0 }
 	};
 	const char	*path = CONF_DEFAULT_PATH;
+	char		*abspath;
+	struct master	*m;
 	struct conf	*c;
 	char		 err[CONF_ERR_MAX];
 	int		 ch, debug = 0, foreground = 0, test = 0;
@@ -77,17 +81,28 @@ main(int argc, char *argv[])
 		perror("calcd");
 		return 1;
 	}
-	if (conf_load(path, c, err, sizeof(err)) == -1) {
+	/* Absolute, because the daemon changes to / and reloads it. */
+	if ((abspath = realpath(path, NULL)) == NULL) {
+		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	if (conf_load(abspath, c, err, sizeof(err)) == -1) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
+	free(abspath);
+	/* Setup errors go to the terminal; then syslog unless -f. */
+	log_init("calcd", 1, debug);
+	if ((m = master_setup(c, test)) == NULL)
+		return 1;
 	if (test) {
-		fprintf(stderr, "%s: configuration OK\n", path);
-		free(c);
+		fprintf(stderr, "%s: configuration OK\n", c->path);
+		master_free(m);
 		return 0;
 	}
-	log_init("calcd", foreground, debug);
-	if (!foreground)
+	if (!foreground) {
+		log_init("calcd", 0, debug);
 		calcd_daemonize();
-	return master_run(c);
+	}
+	return master_run(m);
 }

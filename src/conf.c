@@ -43,9 +43,9 @@ struct conf_keyword {
 
 static const struct conf_keyword conf_keywords[] = {
 	STRING("user", user, "_calcd"),
-	ULONG("workers-min-spare", workers_min_spare, 1, 1024, 5),
-	ULONG("workers-max-spare", workers_max_spare, 1, 1024, 10),
-	ULONG("workers-max", workers_max, 1, 1024, 150),
+	ULONG("workers-min-spare", workers_min_spare, 1, CONF_WORKERS_MAX, 5),
+	ULONG("workers-max-spare", workers_max_spare, 1, CONF_WORKERS_MAX, 10),
+	ULONG("workers-max", workers_max, 1, CONF_WORKERS_MAX, 150),
 	ULONG("max-connections-per-worker", max_connections_per_worker,
 	    1, 100000000, 10000),
 	ULONG("max-connections-per-address", max_connections_per_address,

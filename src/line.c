@@ -58,6 +58,18 @@ line_answer(struct line_conn *c, const char *text, size_t len)
 	return 0;
 }
 
+static void
+line_busy(struct line_conn *c, int busy)
+{
+	if (c->hooks && c->hooks->busy)
+		c->hooks->busy(c->hooks->arg, busy);
+}
+
+/*
+ * Write the queued answers.  Waiting for a client that reads slowly is
+ * not work: the busy mark is lifted meanwhile, so that request-timeout
+ * only catches a worker stuck computing, and idle-timeout a slow reader.
+ */
 static int
 line_flush(struct line_conn *c)
 {
@@ -65,16 +77,11 @@ line_flush(struct line_conn *c)
 
 	if (c->outlen == 0)
 		return 0;
+	line_busy(c, 0);
 	rc = stream_write(c->st, c->out, c->outlen, c->lc->idle_timeout_ms);
+	line_busy(c, 1);
 	c->outlen = 0;
 	return rc;
-}
-
-static void
-line_busy(struct line_conn *c, int busy)
-{
-	if (c->hooks && c->hooks->busy)
-		c->hooks->busy(c->hooks->arg, busy);
 }
 
 /* Whether the line, without blanks around it, is a word that ends us. */

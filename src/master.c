@@ -213,6 +213,7 @@ master_reaped(struct master *m, size_t i, int status)
 	struct master_child	*ch = &m->child[i];
 	struct sb_slot		*slot = &m->sb->slot[i];
 	uint64_t		 age = util_now_ms() - ch->spawned_ms;
+	const char		*what = ch->udp ? "UDP worker" : "worker";
 	char			 how[64], why[160];
 	int			 normal;
 
@@ -221,15 +222,14 @@ master_reaped(struct master *m, size_t i, int status)
 	    WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM)) {
 		master_describe_exit(status, how, sizeof(how));
 		if (sb_get_state(slot) == SB_BUSY)
-			log_warnx("worker %ld %s while serving %s on %s",
+			log_warnx("%s %ld %s while serving %s on %s", what,
 			    (long)ch->pid, how, slot->peer, slot->doing);
 		else
-			log_warnx("%s %ld %s", ch->udp ? "UDP worker" :
-			    "worker", (long)ch->pid, how);
+			log_warnx("%s %ld %s", what, (long)ch->pid, how);
 		sb_add(&m->sb->totals.respawns, 1);
 		if (age < MASTER_EARLY_DEATH_MS) {
-			snprintf(why, sizeof(why), "worker %ld %s %llu ms "
-			    "after it started", (long)ch->pid, how,
+			snprintf(why, sizeof(why), "%s %ld died %llu ms "
+			    "after it started", what, (long)ch->pid,
 			    (unsigned long long)age);
 			master_backoff(m, why);
 		}
@@ -596,23 +596,50 @@ master_log_listeners(const struct conf *c)
 		log_info("listening on %s", c->listen[i].name);
 }
 
-int
-master_run(struct conf *c)
+/*
+ * Everything that can fail on a bad configuration or a busy port, done
+ * before calcd detaches so that the shell sees the error: resolve the
+ * user, load TLS credentials, open the listeners.  With test set, only
+ * the first two (calcd -t).  Returns NULL after logging why.
+ */
+struct master *
+master_setup(struct conf *c, int test)
 {
 	struct master	*m;
-	unsigned	 i;
 
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		fatal("calloc");
 	m->conf = c;
-	m->pid = getpid();
 	m->spawn_batch = 1;
-	log_procname("master");
 	if (master_resolve_user(m, c) == -1 ||
-	    master_load_tls(c, NULL, &m->tls) == -1)
-		return 1;
-	if (listener_open_all(c, NULL, c->listen_backlog) == -1)
-		return 1;
+	    master_load_tls(c, NULL, &m->tls) == -1 ||
+	    (!test && listener_open_all(c, NULL, c->listen_backlog) == -1)) {
+		tls_server_free(m->tls);
+		free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void
+master_free(struct master *m)
+{
+	listener_close_all(m->conf, NULL);
+	free(m->conf);
+	tls_server_free(m->tls);
+	if (m->sb != NULL)
+		munmap(m->sb, sizeof(*m->sb));
+	free(m);
+}
+
+int
+master_run(struct master *m)
+{
+	const struct conf	*c = m->conf;
+	unsigned		 i;
+
+	m->pid = getpid();
+	log_procname("master");
 	if ((m->sb = sb_create()) == NULL)
 		fatal("mmap scoreboard");
 	if (pipe2(m->notify, O_NONBLOCK | O_CLOEXEC) == -1)
@@ -627,9 +654,6 @@ master_run(struct conf *c)
 	master_loop(m);
 	master_shutdown(m);
 	sd_notify(0, "STATUS=stopped");
-	free(m->conf);
-	tls_server_free(m->tls);
-	munmap(m->sb, sizeof(*m->sb));
-	free(m);
+	master_free(m);
 	return 0;
 }

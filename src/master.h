@@ -7,10 +7,19 @@
 
 #include "conf.h"
 
+struct master;
+
 /*
- * Run the daemon with the loaded configuration c (which the master now
- * owns; it must be heap-allocated).  Returns the exit status.
+ * Prepare a master for the loaded configuration c, which it then owns
+ * (heap-allocated): resolve the user, load TLS credentials and, unless
+ * test is set, open the listeners.  Returns NULL after logging why.
  */
-int	master_run(struct conf *c);
+struct master	*master_setup(struct conf *c, int test);
+
+/* Free a master that was set up but will not run. */
+void		 master_free(struct master *m);
+
+/* Fork the workers and run until stopped; returns the exit status. */
+int		 master_run(struct master *m);
 
 #endif /* MASTER_H */

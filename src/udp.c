@@ -208,6 +208,7 @@ udp_main(const struct worker_env *env)
 	ep = udp_listen_set(env->conf);
 	udp_batch_init(&batch);
 	sb_set_state(env->slot, SB_UDP);
+	log_debug("answering datagrams");
 	while (!udp_stop) {
 		n = epoll_wait(ep, ev, 8, UDP_POLL_MS);
 		if (n == -1 && errno != EINTR)

@@ -279,7 +279,6 @@ worker_serve(const struct worker_env *env, const struct conf_listen *l,
 	log_debug("%s: accepted %s", l->name, env->slot->peer);
 	stream_init(&st, fd);
 	if (CONF_PROTO_IS_TLS(l->proto)) {
-		worker_busy_hook(env->slot, 1);
 		if (tls_accept(env->tls, &st, CONF_PROTO_IS_HTTP(l->proto),
 		    env->conf->tls_handshake_timeout * 1000, err,
 		    sizeof(err)) == -1) {
