@@ -1,6 +1,8 @@
 /*
  * tls.c - GnuTLS server credentials, handshake and record I/O.
  */
+#include <arpa/inet.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,6 +138,22 @@ static const struct stream_ops tls_ops = {
 	tls_read, tls_write, tls_direction, tls_close
 };
 
+/* Why the server's certificate was not trusted, in words. */
+static void
+tls_verify_error(gnutls_session_t s, char *err, size_t errlen)
+{
+	gnutls_datum_t	 text = { NULL, 0 };
+	unsigned	 status = gnutls_session_get_verify_cert_status(s);
+
+	if (gnutls_certificate_verification_status_print(status,
+	    GNUTLS_CRT_X509, &text, 0) == 0) {
+		snprintf(err, errlen, "certificate not trusted: %s",
+		    (char *)text.data);
+		gnutls_free(text.data);
+	} else
+		snprintf(err, errlen, "certificate not trusted");
+}
+
 /* Drive the handshake on the non-blocking socket until the deadline. */
 static int
 tls_handshake(gnutls_session_t s, int fd, int timeout_ms)
@@ -189,6 +207,98 @@ tls_accept(struct tls_server *ts, struct stream *st, int http, int timeout_ms,
  fail:
 	snprintf(err, errlen, "TLS handshake: %s", gnutls_strerror(rc));
 	gnutls_deinit(s);
+	return -1;
+}
+
+/* Trust cafile, or the system's store without one. */
+static int
+tls_client_trust(gnutls_certificate_credentials_t cred, const char *cafile,
+    char *err, size_t errlen)
+{
+	int	 rc;
+
+	if (cafile != NULL)
+		rc = gnutls_certificate_set_x509_trust_file(cred, cafile,
+		    GNUTLS_X509_FMT_PEM);
+	else
+		rc = gnutls_certificate_set_x509_system_trust(cred);
+	if (rc <= 0) {
+		snprintf(err, errlen, "%s: %s", cafile ? cafile :
+		    "system trust store", rc == 0 ? "no certificate" :
+		    gnutls_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The credentials live as long as the session: the stream's close frees
+ * them through the session's user pointer.
+ */
+static void
+tls_client_close(struct stream *st)
+{
+	gnutls_certificate_credentials_t cred = gnutls_session_get_ptr(st->tls);
+
+	tls_close(st);
+	gnutls_certificate_free_credentials(cred);
+}
+
+static const struct stream_ops tls_client_ops = {
+	tls_read, tls_write, tls_direction, tls_client_close
+};
+
+/* Whether host is a numeric address, which SNI must not carry. */
+static int
+tls_is_address(const char *host)
+{
+	unsigned char	 buf[16];
+
+	return inet_pton(AF_INET, host, buf) == 1 ||
+	    inet_pton(AF_INET6, host, buf) == 1;
+}
+
+int
+tls_connect(struct stream *st, const char *host, const char *cafile,
+    int insecure, int timeout_ms, char *err, size_t errlen)
+{
+	gnutls_certificate_credentials_t	 cred = NULL;
+	gnutls_session_t			 s = NULL;
+	int					 rc;
+
+	if ((rc = gnutls_certificate_allocate_credentials(&cred)) < 0 ||
+	    (rc = gnutls_init(&s, GNUTLS_CLIENT | GNUTLS_NONBLOCK |
+	    GNUTLS_NO_SIGNAL)) < 0)
+		goto fail;
+	if (!insecure && tls_client_trust(cred, cafile, err, errlen) == -1)
+		goto fail_msg;
+	if ((rc = gnutls_set_default_priority(s)) < 0 ||
+	    (rc = gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, cred)) < 0 ||
+	    (!tls_is_address(host) && (rc = gnutls_server_name_set(s,
+	    GNUTLS_NAME_DNS, host, strlen(host))) < 0))
+		goto fail;
+	if (!insecure)
+		gnutls_session_set_verify_cert(s, host, 0);
+	gnutls_session_set_ptr(s, cred);
+	gnutls_transport_set_int(s, st->fd);
+	if ((rc = tls_handshake(s, st->fd, timeout_ms)) < 0) {
+		if (rc == GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR)
+			tls_verify_error(s, err, errlen);
+		else
+			snprintf(err, errlen, "TLS handshake: %s",
+			    gnutls_strerror(rc));
+		goto fail_msg;
+	}
+	st->tls = s;
+	st->ops = &tls_client_ops;
+	return 0;
+ fail:
+	snprintf(err, errlen, "TLS: %s", gnutls_strerror(rc));
+ fail_msg:
+	if (s)
+		gnutls_deinit(s);
+	if (cred)
+		gnutls_certificate_free_credentials(cred);
 	return -1;
 }
 

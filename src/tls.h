@@ -36,6 +36,15 @@ void	tls_server_free(struct tls_server *ts);
 int	tls_accept(struct tls_server *ts, struct stream *st, int http,
 	    int timeout_ms, char *err, size_t errlen);
 
+/*
+ * The client side: run a handshake with the server on st's socket within
+ * timeout_ms, verifying its certificate against cafile (or the system
+ * trust store when NULL) and its name against host, unless insecure.
+ * Returns 0, or -1 with a reason in err.
+ */
+int	tls_connect(struct stream *st, const char *host, const char *cafile,
+	    int insecure, int timeout_ms, char *err, size_t errlen);
+
 /* "TLS1.3 AES-128-GCM resumed" for the log of a TLS stream. */
 void	tls_describe(const struct stream *st, char *buf, size_t len);
 

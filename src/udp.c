@@ -79,9 +79,9 @@ udp_answer(const struct calc_limits *lim, const char *req, size_t len,
 	if (max > outlen)
 		max = outlen;
 	*error = 1;
-	if (len > 0 && req[len - 1] == '\n')
-		len--;
-	if (len > 0 && req[len - 1] == '\r')
+	/* A trailing newline, and the blanks a client pads with. */
+	while (len > 0 && (req[len - 1] == '\n' || req[len - 1] == '\r' ||
+	    req[len - 1] == ' ' || req[len - 1] == '\t'))
 		len--;
 	if ((calc = calc_session_new(lim)) == NULL)
 		return udp_put(out, max, "error: out of memory", 20);

@@ -16,7 +16,8 @@
 
 /*
  * Answer one datagram: the len bytes at req, a trailing LF or CRLF
- * allowed.  Writes the answer, LF-terminated, into out (outlen bytes, at
+ * allowed, and trailing blanks (a client pads its request with them to
+ * allow a longer answer).  Writes the answer, LF-terminated, into out (outlen bytes, at
  * least UDP_REPLY_MIN) and returns its length, never more than
  * max(UDP_AMPLIFICATION * len, UDP_REPLY_MIN).  *error is set when the
  * answer is an error.  The session is fresh for every datagram.

@@ -1,0 +1,188 @@
+/*
+ * client.c - connect and ask, for calcc and calcd-bench.
+ */
+#include <sys/socket.h>
+#include <netdb.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "tls.h"
+#include "udp.h"
+#include "util.h"
+
+#define CLIENT_UDP_MAX	65507	/* largest UDP payload over IPv4 */
+
+static int
+client_resolve(const struct client_opts *o, int socktype,
+    struct addrinfo **res, char *err, size_t errlen)
+{
+	struct addrinfo	 hints;
+	int		 rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = o->family;
+	hints.ai_socktype = socktype;
+	if ((rc = getaddrinfo(o->host, o->port, &hints, res)) != 0) {
+		snprintf(err, errlen, "%s: %s", o->host, gai_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* A non-blocking connect to one address, finished within timeout_ms. */
+static int
+client_connect_one(const struct addrinfo *ai, int timeout_ms)
+{
+	socklen_t	 len = sizeof(int);
+	int		 fd, soerr = 0;
+
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, ai->ai_protocol);
+	if (fd == -1)
+		return -1;
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+		return fd;
+	if (errno != EINPROGRESS)
+		goto fail;
+	if (stream_wait(fd, 1, timeout_ms) <= 0) {
+		errno = ETIMEDOUT;
+		goto fail;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == -1)
+		goto fail;
+	if (soerr == 0)
+		return fd;
+	errno = soerr;
+ fail:
+	soerr = errno;
+	close(fd);
+	errno = soerr;
+	return -1;
+}
+
+int
+client_connect(const struct client_opts *o, struct stream *st, char *err,
+    size_t errlen)
+{
+	struct addrinfo	*res, *ai;
+	int		 fd = -1;
+
+	if (client_resolve(o, SOCK_STREAM, &res, err, errlen) == -1)
+		return -1;
+	for (ai = res; ai != NULL && fd == -1; ai = ai->ai_next)
+		fd = client_connect_one(ai, o->timeout_ms);
+	if (fd == -1)
+		snprintf(err, errlen, "cannot connect to %s port %s: %s",
+		    o->host, o->port, strerror(errno));
+	freeaddrinfo(res);
+	if (fd == -1)
+		return -1;
+	stream_init(st, fd);
+	if (o->tls && tls_connect(st, o->host, o->cafile, o->insecure,
+	    o->timeout_ms, err, errlen) == -1) {
+		close(fd);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Send req and wait for one datagram from the server for timeout_ms.
+ * Returns its length, 0 on timeout, -1 on error.
+ */
+static ssize_t
+client_udp_try(int fd, const char *req, size_t len, char *out,
+    size_t outlen, int timeout_ms)
+{
+	uint64_t	 deadline = util_now_ms() + timeout_ms, now;
+	ssize_t		 n;
+
+	if (send(fd, req, len, 0) == -1)
+		return -1;
+	while ((now = util_now_ms()) < deadline) {
+		if (stream_wait(fd, 0, (int)(deadline - now)) <= 0)
+			return 0;
+		n = recv(fd, out, outlen - 1, MSG_DONTWAIT);
+		if (n >= 0)
+			return n;
+		if (errno != EAGAIN && errno != EINTR)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The padded size of a request whose answer did not fit: large enough
+ * for three times it to hold the biggest datagram.
+ */
+static size_t
+client_udp_padding(size_t len)
+{
+	size_t	 want = CLIENT_UDP_MAX / UDP_AMPLIFICATION;
+
+	return len < want ? want : len;
+}
+
+ssize_t
+client_udp_ask(const struct client_opts *o, const char *expr, char *out,
+    size_t outlen, char *err, size_t errlen)
+{
+	struct addrinfo	*res;
+	char		*req;
+	size_t		 len = strlen(expr), padded;
+	ssize_t		 n = 0;
+	int		 fd, try, timeout = o->timeout_ms;
+
+	if (client_resolve(o, SOCK_DGRAM, &res, err, errlen) == -1)
+		return -1;
+	fd = socket(res->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd == -1 || connect(fd, res->ai_addr, res->ai_addrlen) == -1) {
+		snprintf(err, errlen, "%s port %s: %s", o->host, o->port,
+		    strerror(errno));
+		freeaddrinfo(res);
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	freeaddrinfo(res);
+	padded = client_udp_padding(len);
+	if ((req = malloc(padded)) == NULL) {
+		close(fd);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	memcpy(req, expr, len);
+	memset(req + len, ' ', padded - len);
+	for (try = 0; try <= o->retries; try++, timeout *= 2) {
+		n = client_udp_try(fd, req, len, out, outlen, timeout);
+		if (n > 0 && (size_t)n == sizeof(UDP_TOO_LONG) &&
+		    memcmp(out, UDP_TOO_LONG, n - 1) == 0 && len < padded) {
+			len = padded;	/* ask again, allowing more */
+			try--;
+			continue;
+		}
+		if (n != 0)
+			break;
+	}
+	free(req);
+	close(fd);
+	if (n == 0)
+		snprintf(err, errlen, "no reply from %s:%s after %d tries",
+		    o->host, o->port, o->retries + 1);
+	else if (n < 0)
+		snprintf(err, errlen, "%s port %s: %s", o->host, o->port,
+		    strerror(errno));
+	if (n <= 0)
+		return -1;
+	if (out[n - 1] == '\n')
+		n--;
+	out[n] = '\0';
+	return n;
+}

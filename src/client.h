@@ -1,0 +1,45 @@
+/*
+ * client.h - the client side of the transports, shared by calcc and
+ * calcd-bench: connect over TCP (optionally TLS) into a struct stream,
+ * and ask over UDP with retries.
+ */
+#ifndef CLIENT_H
+#define CLIENT_H
+
+#include <sys/socket.h>
+
+#include <stddef.h>
+
+#include "stream.h"
+
+struct client_opts {
+	const char	*host;
+	const char	*port;
+	int		 family;	/* AF_UNSPEC, AF_INET or AF_INET6 */
+	int		 tls;
+	const char	*cafile;	/* NULL: the system trust store */
+	int		 insecure;	/* do not verify the server */
+	int		 timeout_ms;	/* connect, handshake, each UDP try */
+	int		 retries;	/* UDP: tries after the first */
+};
+
+/*
+ * Connect to the first address of host:port that answers, within
+ * timeout_ms each, and run the TLS handshake when asked.  Returns 0 with
+ * st ready, or -1 with a message in err.
+ */
+int	client_connect(const struct client_opts *o, struct stream *st,
+	    char *err, size_t errlen);
+
+/*
+ * Ask one expression over UDP and put the answer, without its newline,
+ * NUL-terminated into out.  Retries after each timeout, doubling it; when
+ * the answer is too long for the request, pads the request (trailing
+ * blanks) so the server may send a longer one.  Returns the answer's
+ * length, or -1 with a message in err ("no reply from HOST:PORT after N
+ * tries").
+ */
+ssize_t	client_udp_ask(const struct client_opts *o, const char *expr,
+	    char *out, size_t outlen, char *err, size_t errlen);
+
+#endif /* CLIENT_H */
