@@ -1,0 +1,1680 @@
+/*
+ * calc.c - the calculator engine: sessions, lexer, parser and evaluation.
+ *
+ * calc_eval() reads a line twice with the same recursive-descent parser:
+ * the first pass only checks the syntax, the function names and their
+ * arity and the nesting depth, so that a syntax error is found before any
+ * work is done; the second pass evaluates.  Operands live on a value
+ * stack in the session, not on the C stack, so an error anywhere simply
+ * returns -1 and calc_eval() frees whatever the stack holds.
+ *
+ * Values are small integers (int64_t), exact rationals (mpq_t) or
+ * inexact reals (mpfr_t at the working precision); see calc_int.h.  Every
+ * operation estimates the size of an exact result before computing it:
+ * no exact number ever exceeds twice the size limit, even transiently.
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gmp.h>
+#include <mpfr.h>
+
+#include "calc.h"
+#include "calc_int.h"
+
+#define GUARD_BITS	16	/* beyond the precision: hides rounding */
+#define SLACK_BITS	8	/* beyond max_digits, for intermediates */
+#define ROOT_MAX	64	/* largest q of an exact x^(p/q) */
+#define NAME_MAX_SHOWN	32	/* bytes of a name shown in a message */
+#define ERR_SIZE	256	/* longest error message */
+#define STACK_MIN	16	/* first size of the value stack */
+#define EXP_MAX		1000000000000LL	/* caps a literal's exponent */
+
+/* Keeps evaluation out of the frames of the recursive descent. */
+#define NOINLINE	__attribute__((noinline))
+
+/* Tokens other than the one-character operators, which stand for self. */
+enum {
+	T_END = 256,
+	T_NUM,
+	T_IDENT,
+	T_POW			/* "**" */
+};
+
+enum func_id {
+	F_MPFR, F_ABS, F_FLOOR, F_CEIL, F_ROUND, F_TRUNC, F_SQRT, F_CBRT,
+	F_LN, F_LOG, F_POS, F_TRIG, F_ATAN2, F_MIN, F_MAX, F_GCD, F_LCM
+};
+
+struct func {
+	const char	*name;
+	enum func_id	 id;
+	size_t		 min;		/* arity */
+	size_t		 max;		/* 0: no upper bound */
+	int		(*mf)(mpfr_ptr, mpfr_srcptr, mpfr_rnd_t);
+};
+
+static const struct func funcs[] = {
+	{ "abs",	F_ABS,		1, 1, NULL },
+	{ "acos",	F_MPFR,		1, 1, mpfr_acos },
+	{ "asin",	F_MPFR,		1, 1, mpfr_asin },
+	{ "atan",	F_MPFR,		1, 1, mpfr_atan },
+	{ "atan2",	F_ATAN2,	2, 2, NULL },
+	{ "cbrt",	F_CBRT,		1, 1, mpfr_cbrt },
+	{ "ceil",	F_CEIL,		1, 1, mpfr_rint_ceil },
+	{ "cos",	F_TRIG,		1, 1, mpfr_cos },
+	{ "cosh",	F_MPFR,		1, 1, mpfr_cosh },
+	{ "exp",	F_MPFR,		1, 1, mpfr_exp },
+	{ "floor",	F_FLOOR,	1, 1, mpfr_rint_floor },
+	{ "gcd",	F_GCD,		2, 0, NULL },
+	{ "lcm",	F_LCM,		2, 0, NULL },
+	{ "ln",		F_LN,		1, 1, NULL },
+	{ "log",	F_LOG,		1, 2, NULL },
+	{ "log10",	F_POS,		1, 1, mpfr_log10 },
+	{ "log2",	F_POS,		1, 1, mpfr_log2 },
+	{ "max",	F_MAX,		1, 0, NULL },
+	{ "min",	F_MIN,		1, 0, NULL },
+	{ "round",	F_ROUND,	1, 1, mpfr_rint_round },
+	{ "sin",	F_TRIG,		1, 1, mpfr_sin },
+	{ "sinh",	F_MPFR,		1, 1, mpfr_sinh },
+	{ "sqrt",	F_SQRT,		1, 1, mpfr_sqrt },
+	{ "tan",	F_TRIG,		1, 1, mpfr_tan },
+	{ "tanh",	F_MPFR,		1, 1, mpfr_tanh },
+	{ "trunc",	F_TRUNC,	1, 1, mpfr_rint_trunc },
+};
+
+struct var {
+	char			*name;
+	struct calc_value	 v;
+};
+
+struct calc_session {
+	struct calc_limits	 lim;
+	mpfr_prec_t		 wp;	/* working precision, bits */
+	size_t			 maxbits; /* largest exact number, bits */
+	struct calc_value	 ans;
+	struct var		*vars;	/* sorted by name */
+	size_t			 nvars;
+	struct calc_value	*stack;	/* operands of the expression */
+	size_t			 sp;
+	size_t			 stackcap;
+	struct calc_buf		 out;	/* the answer; ERR_SIZE or more */
+};
+
+struct parser {
+	struct calc_session	*s;
+	const char		*in;
+	size_t			 len;
+	size_t			 pos;	/* next byte to read */
+	int			 tok;	/* current token */
+	size_t			 tpos;	/* its offset */
+	size_t			 tlen;	/* its length */
+	unsigned long		 depth;
+	int			 eval;	/* 0: check only, 1: evaluate */
+	int			 assign; /* "name = expr" */
+	size_t			 npos;	/* the name assigned to */
+	size_t			 nlen;
+};
+
+static int	parse_expr(struct parser *);
+static int	parse_unary(struct parser *);
+
+/*
+ * Values.
+ */
+
+static void
+val_clear(struct calc_value *v)
+{
+	if (v->k == CALC_RAT)
+		mpq_clear(v->u.q);
+	else if (v->k == CALC_REAL)
+		mpfr_clear(v->u.f);
+	v->k = CALC_INT;
+	v->u.i = 0;
+}
+
+static void
+val_int(struct calc_value *v, int64_t i)
+{
+	v->k = CALC_INT;
+	v->u.i = i;
+}
+
+static void
+z_set_i64(mpz_ptr z, int64_t i)
+{
+	uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
+
+	mpz_import(z, 1, 1, sizeof(u), 0, 0, &u);
+	if (i < 0)
+		mpz_neg(z, z);
+}
+
+/* Set *i to z and return 0, or return -1 when z needs more than 63 bits. */
+static int
+z_get_i64(mpz_srcptr z, int64_t *i)
+{
+	uint64_t u = 0;
+
+	if (mpz_sizeinbase(z, 2) > 63)
+		return (-1);
+	mpz_export(&u, NULL, 1, sizeof(u), 0, 0, z);
+	*i = mpz_sgn(z) < 0 ? -(int64_t)u : (int64_t)u;
+	return (0);
+}
+
+/* Turn a small integer into a rational, in place. */
+static void
+val_to_q(struct calc_value *v)
+{
+	int64_t i;
+
+	if (v->k != CALC_INT)
+		return;
+	i = v->u.i;
+	v->k = CALC_RAT;
+	mpq_init(v->u.q);
+	z_set_i64(mpq_numref(v->u.q), i);
+}
+
+/*
+ * Make v inexact, in place: an integer keeps all its bits, so that
+ * sin(10^100) is the sine of that integer; other rationals are rounded to
+ * the working precision.
+ */
+static void
+val_to_f(struct calc_session *s, struct calc_value *v)
+{
+	mpfr_prec_t prec = s->wp;
+	mpq_t q;
+	size_t bits;
+
+	val_to_q(v);
+	if (v->k != CALC_RAT)
+		return;
+	q[0] = v->u.q[0];
+	if (mpz_cmp_ui(mpq_denref(q), 1) == 0) {
+		bits = mpz_sizeinbase(mpq_numref(q), 2);
+		if (bits > (size_t)prec)
+			prec = (mpfr_prec_t)bits;
+	}
+	v->k = CALC_REAL;
+	mpfr_init2(v->u.f, prec);
+	mpfr_set_q(v->u.f, q, MPFR_RNDN);
+	mpq_clear(q);
+}
+
+static void
+val_copy(struct calc_value *d, const struct calc_value *v)
+{
+	d->k = v->k;
+	if (v->k == CALC_INT)
+		d->u.i = v->u.i;
+	else if (v->k == CALC_RAT) {
+		mpq_init(d->u.q);
+		mpq_set(d->u.q, v->u.q);
+	} else {
+		mpfr_init2(d->u.f, mpfr_get_prec(v->u.f));
+		mpfr_set(d->u.f, v->u.f, MPFR_RNDN);
+	}
+}
+
+static int
+val_sgn(const struct calc_value *v)
+{
+	if (v->k == CALC_INT)
+		return ((v->u.i > 0) - (v->u.i < 0));
+	if (v->k == CALC_RAT)
+		return (mpq_sgn(v->u.q));
+	return (mpfr_sgn(v->u.f));
+}
+
+/* Is v an exact integer? */
+static int
+val_is_int(const struct calc_value *v)
+{
+	return (v->k == CALC_INT ||
+	    (v->k == CALC_RAT && mpz_cmp_ui(mpq_denref(v->u.q), 1) == 0));
+}
+
+/* Compare a and b, which may become rationals. */
+static int
+val_cmp(struct calc_value *a, struct calc_value *b)
+{
+	int c;
+
+	if (a->k == CALC_INT && b->k == CALC_INT)
+		return ((a->u.i > b->u.i) - (a->u.i < b->u.i));
+	if (a->k == CALC_REAL && b->k == CALC_REAL)
+		return (mpfr_cmp(a->u.f, b->u.f));
+	val_to_q(a);
+	val_to_q(b);
+	if (a->k == CALC_RAT && b->k == CALC_RAT)
+		return (mpq_cmp(a->u.q, b->u.q));
+	if (a->k == CALC_REAL)
+		return (mpfr_cmp_q(a->u.f, b->u.q));
+	c = mpfr_cmp_q(b->u.f, a->u.q);
+	return ((c < 0) - (c > 0));
+}
+
+static void
+real_init(struct calc_session *s, struct calc_value *r)
+{
+	r->k = CALC_REAL;
+	mpfr_init2(r->u.f, s->wp);
+}
+
+/*
+ * Errors.
+ */
+
+/* Copy the n bytes at s to buf, at most NAME_MAX_SHOWN, escaping bytes. */
+static const char *
+esc(char *buf, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char c;
+	size_t i;
+	char *o = buf;
+
+	for (i = 0; i < n && i < NAME_MAX_SHOWN; i++) {
+		c = (unsigned char)s[i];
+		if (c >= 0x20 && c < 0x7f)
+			*o++ = (char)c;
+		else {
+			*o++ = '\\';
+			*o++ = 'x';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 0xf];
+		}
+	}
+	*o = '\0';
+	return (buf);
+}
+
+/* Set the answer to "error: " and the message; return -1. */
+static int __attribute__((format(printf, 2, 3)))
+fail(struct parser *p, const char *fmt, ...)
+{
+	struct calc_buf *b = &p->s->out;
+	va_list ap;
+
+	memcpy(b->s, "error: ", 7);
+	va_start(ap, fmt);
+	vsnprintf(b->s + 7, ERR_SIZE - 7, fmt, ap);
+	va_end(ap);
+	b->len = strlen(b->s);
+	return (-1);
+}
+
+/* Fail with a message naming the n bytes at name. */
+static int NOINLINE
+fail_name(struct parser *p, const char *what, const char *name, size_t n)
+{
+	char buf[NAME_MAX_SHOWN * 4 + 1];
+
+	return (fail(p, "%s '%s'", what, esc(buf, name, n)));
+}
+
+static int
+too_large(struct parser *p)
+{
+	return (fail(p, "result too large"));
+}
+
+/*
+ * The value stack.
+ */
+
+static struct calc_value *
+top(struct parser *p, size_t i)
+{
+	return (&p->s->stack[p->s->sp - 1 - i]);
+}
+
+/* Free the n values on top of the stack. */
+static void
+drop(struct calc_session *s, size_t n)
+{
+	while (n-- > 0)
+		val_clear(&s->stack[--s->sp]);
+}
+
+/* Replace the n values on top of the stack with r, which it takes over. */
+static int
+put(struct parser *p, size_t n, struct calc_value *r)
+{
+	struct calc_session *s = p->s;
+	struct calc_value *st;
+	size_t cap;
+
+	drop(s, n);
+	if (s->sp == s->stackcap) {
+		cap = s->stackcap ? s->stackcap * 2 : STACK_MIN;
+		if ((st = reallocarray(s->stack, cap, sizeof(*st))) == NULL) {
+			val_clear(r);
+			return (fail(p, "out of memory"));
+		}
+		s->stack = st;
+		s->stackcap = cap;
+	}
+	s->stack[s->sp++] = *r;
+	return (0);
+}
+
+/*
+ * Bring a fresh result r to its canonical form: an exact integer that
+ * fits becomes a small integer; an exact number over the size limit is an
+ * error if it is an integer, else it becomes inexact; an inexact NaN is a
+ * domain error of the operation name, an infinity too large.  On error r
+ * is freed.
+ */
+static int
+finish(struct parser *p, struct calc_value *r, const char *name)
+{
+	struct calc_session *s = p->s;
+	mpq_t q;
+	int64_t i;
+
+	if (r->k == CALC_REAL) {
+		if (mpfr_nan_p(r->u.f)) {
+			val_clear(r);
+			return (fail(p, "domain error in %s", name));
+		}
+		if (mpfr_inf_p(r->u.f)) {
+			val_clear(r);
+			return (too_large(p));
+		}
+	} else if (r->k == CALC_RAT && val_is_int(r)) {
+		if (mpz_sizeinbase(mpq_numref(r->u.q), 2) > s->maxbits) {
+			val_clear(r);
+			return (too_large(p));
+		}
+		if (z_get_i64(mpq_numref(r->u.q), &i) == 0) {
+			val_clear(r);
+			val_int(r, i);
+		}
+	} else if (r->k == CALC_RAT &&
+	    (mpz_sizeinbase(mpq_numref(r->u.q), 2) > s->maxbits ||
+	    mpz_sizeinbase(mpq_denref(r->u.q), 2) > s->maxbits)) {
+		q[0] = r->u.q[0];
+		real_init(s, r);
+		mpfr_set_q(r->u.f, q, MPFR_RNDN);
+		mpq_clear(q);
+	}
+	return (0);
+}
+
+/*
+ * Arithmetic.  Each operation reads its operands (and may change their
+ * representation in place, never their value), writes a fresh result to
+ * r and returns 0, or returns -1 with r untouched.
+ */
+
+/* The small-integer fast path; -1 means "overflow: use GMP". */
+static int
+int_op(int op, struct calc_value *r, int64_t a, int64_t b)
+{
+	int64_t x;
+
+	switch (op) {
+	case '+':
+		if (__builtin_add_overflow(a, b, &x))
+			return (-1);
+		break;
+	case '-':
+		if (__builtin_sub_overflow(a, b, &x))
+			return (-1);
+		break;
+	case '*':
+		if (__builtin_mul_overflow(a, b, &x))
+			return (-1);
+		break;
+	case '/':
+		if ((a == INT64_MIN && b == -1) || a % b != 0)
+			return (-1);
+		x = a / b;
+		break;
+	case '%':
+		x = b == -1 ? 0 : a % b;
+		break;
+	default:
+		return (-1);
+	}
+	val_int(r, x);
+	return (0);
+}
+
+/* a^e for a small e >= 0 by squaring; -1 on overflow. */
+static int
+int_pow(struct calc_value *r, int64_t a, int64_t e)
+{
+	int64_t x = 1;
+
+	if (e < 0 && a != 1 && a != -1)
+		return (-1);
+	if (e < 0)
+		e = -e;
+	for (;;) {
+		if ((e & 1) && __builtin_mul_overflow(x, a, &x))
+			return (-1);
+		if ((e >>= 1) == 0)
+			break;
+		if (__builtin_mul_overflow(a, a, &a))
+			return (-1);
+	}
+	val_int(r, x);
+	return (0);
+}
+
+/* r = a - b * trunc(a / b), the remainder of C and bc. */
+static void
+q_mod(mpq_ptr r, mpq_srcptr a, mpq_srcptr b)
+{
+	mpz_t t;
+
+	mpz_init(t);
+	mpq_div(r, a, b);
+	mpz_tdiv_q(t, mpq_numref(r), mpq_denref(r));
+	mpq_set_z(r, t);
+	mpq_mul(r, r, b);
+	mpq_sub(r, a, r);
+	mpz_clear(t);
+}
+
+static int
+rat_op(struct parser *p, int op, struct calc_value *r, struct calc_value *a,
+    struct calc_value *b)
+{
+	val_to_q(a);
+	val_to_q(b);
+	r->k = CALC_RAT;
+	mpq_init(r->u.q);
+	if (op == '+')
+		mpq_add(r->u.q, a->u.q, b->u.q);
+	else if (op == '-')
+		mpq_sub(r->u.q, a->u.q, b->u.q);
+	else if (op == '*')
+		mpq_mul(r->u.q, a->u.q, b->u.q);
+	else if (op == '/')
+		mpq_div(r->u.q, a->u.q, b->u.q);
+	else
+		q_mod(r->u.q, a->u.q, b->u.q);
+	return (finish(p, r, NULL));
+}
+
+static int
+real_op(struct parser *p, int op, struct calc_value *r, struct calc_value *a,
+    struct calc_value *b)
+{
+	char name[2] = { (char)op, '\0' };
+
+	val_to_f(p->s, a);
+	val_to_f(p->s, b);
+	real_init(p->s, r);
+	if (op == '+')
+		mpfr_add(r->u.f, a->u.f, b->u.f, MPFR_RNDN);
+	else if (op == '-')
+		mpfr_sub(r->u.f, a->u.f, b->u.f, MPFR_RNDN);
+	else if (op == '*')
+		mpfr_mul(r->u.f, a->u.f, b->u.f, MPFR_RNDN);
+	else if (op == '/')
+		mpfr_div(r->u.f, a->u.f, b->u.f, MPFR_RNDN);
+	else
+		mpfr_fmod(r->u.f, a->u.f, b->u.f, MPFR_RNDN);
+	return (finish(p, r, name));
+}
+
+/*
+ * a^b inexactly, for a base or an exponent that is inexact or a result too
+ * large to be exact.  A negative base has a real power when the exponent
+ * is a rational of odd denominator: (-8)^(1/3) is -2.
+ */
+static int
+real_pow(struct parser *p, struct calc_value *r, struct calc_value *a,
+    struct calc_value *b)
+{
+	int neg = 0;
+
+	val_to_f(p->s, a);
+	real_init(p->s, r);
+	if (val_is_int(b)) {
+		val_to_q(b);
+		mpfr_pow_z(r->u.f, a->u.f, mpq_numref(b->u.q), MPFR_RNDN);
+		return (finish(p, r, "^"));
+	}
+	mpfr_set(r->u.f, a->u.f, MPFR_RNDN);
+	if (b->k == CALC_RAT && mpfr_sgn(a->u.f) < 0 &&
+	    mpz_odd_p(mpq_denref(b->u.q))) {
+		neg = mpz_odd_p(mpq_numref(b->u.q));
+		mpfr_neg(r->u.f, r->u.f, MPFR_RNDN);
+	}
+	val_to_f(p->s, b);
+	mpfr_pow(r->u.f, r->u.f, b->u.f, MPFR_RNDN);
+	if (neg)
+		mpfr_neg(r->u.f, r->u.f, MPFR_RNDN);
+	return (finish(p, r, "^"));
+}
+
+/*
+ * a^e for an exact a and an integer e.  The size is bounded before the
+ * work: with B the bits of the larger of a's numerator and denominator,
+ * the result needs at least (B - 1) * |e| bits and at most B * |e|.
+ * Returns 0, -1 on error, or 1 when the result is no integer and too
+ * large to be exact: the caller then computes it inexactly.
+ */
+static int
+rat_pow_z(struct parser *p, struct calc_value *r, mpq_srcptr a,
+    mpz_srcptr e)
+{
+	mpz_srcptr n = mpq_numref(a), d = mpq_denref(a);
+	size_t bits, maxbits = p->s->maxbits;
+	int integer;
+
+	if (mpz_cmpabs_ui(n, 1) <= 0 && mpz_cmp_ui(d, 1) == 0) {
+		/* 0, 1 and -1 to any power; 0^-1 was caught before */
+		val_int(r, mpz_sgn(n) == 0 ? mpz_sgn(e) == 0 :
+		    mpz_sgn(n) < 0 && mpz_odd_p(e) ? -1 : 1);
+		return (0);
+	}
+	bits = mpz_sizeinbase(n, 2);
+	if (mpz_sizeinbase(d, 2) > bits)
+		bits = mpz_sizeinbase(d, 2);
+	integer = mpz_sgn(e) >= 0 ? mpz_cmp_ui(d, 1) == 0 :
+	    mpz_cmpabs_ui(n, 1) == 0;
+	if (mpz_cmpabs_ui(e, maxbits) > 0 ||
+	    (uint64_t)(bits - 1) * mpz_get_ui(e) > maxbits)
+		return (integer ? too_large(p) : 1);
+	r->k = CALC_RAT;
+	mpq_init(r->u.q);
+	mpz_pow_ui(mpq_numref(r->u.q), n, mpz_get_ui(e));
+	mpz_pow_ui(mpq_denref(r->u.q), d, mpz_get_ui(e));
+	if (mpz_sgn(e) < 0)
+		mpq_inv(r->u.q, r->u.q);
+	return (finish(p, r, "^"));
+}
+
+/* Set r to the exact k-th root of a and return 1, or return 0. */
+static int
+q_root(mpq_ptr r, mpq_srcptr a, unsigned long k)
+{
+	return (mpz_root(mpq_numref(r), mpq_numref(a), k) != 0 &&
+	    mpz_root(mpq_denref(r), mpq_denref(a), k) != 0);
+}
+
+/*
+ * a^(m/q), a exact, q > 1: exact when a is a perfect q-th power for a
+ * small q.  Returns as rat_pow_z() does.
+ */
+static int
+rat_pow_q(struct parser *p, struct calc_value *r, mpq_srcptr a, mpq_srcptr b)
+{
+	mpz_srcptr q = mpq_denref(b);
+	mpq_t root;
+	int rc = 1;
+
+	if (mpq_sgn(a) < 0 && mpz_even_p(q))
+		return (fail(p, "domain error in ^"));
+	if (mpz_cmp_ui(q, ROOT_MAX) > 0)
+		return (1);
+	mpq_init(root);
+	if (q_root(root, a, mpz_get_ui(q)))
+		rc = rat_pow_z(p, r, root, mpq_numref(b));
+	mpq_clear(root);
+	return (rc);
+}
+
+static int
+val_pow(struct parser *p, struct calc_value *r, struct calc_value *a,
+    struct calc_value *b)
+{
+	int rc;
+
+	if (val_sgn(a) == 0 && val_sgn(b) < 0)
+		return (fail(p, "division by zero"));
+	if (a->k == CALC_INT && b->k == CALC_INT &&
+	    int_pow(r, a->u.i, b->u.i) == 0)
+		return (0);
+	if (a->k != CALC_REAL && b->k != CALC_REAL) {
+		val_to_q(a);
+		val_to_q(b);
+		if (val_is_int(b))
+			rc = rat_pow_z(p, r, a->u.q, mpq_numref(b->u.q));
+		else
+			rc = rat_pow_q(p, r, a->u.q, b->u.q);
+		if (rc != 1)
+			return (rc);
+	}
+	return (real_pow(p, r, a, b));
+}
+
+/* Negate the value on top of the stack. */
+static void
+negate(struct parser *p)
+{
+	struct calc_value *v = top(p, 0);
+
+	if (v->k == CALC_INT && v->u.i != INT64_MIN)
+		v->u.i = -v->u.i;
+	else if (v->k == CALC_REAL)
+		mpfr_neg(v->u.f, v->u.f, MPFR_RNDN);
+	else {
+		val_to_q(v);
+		mpq_neg(v->u.q, v->u.q);
+	}
+}
+
+/*
+ * Replace the value on top of the stack by its factorial.  log2(n!) is at
+ * least n * (log2(n) - log2(e)), so a too large n fails before the work.
+ */
+static int NOINLINE
+factorial(struct parser *p)
+{
+	struct calc_value *v = top(p, 0), r;
+	unsigned long n;
+	int64_t i, x = 1;
+
+	if (v->k == CALC_REAL) {
+		if (!mpfr_integer_p(v->u.f) || mpfr_sgn(v->u.f) < 0)
+			return (fail(p, "domain error in !"));
+		real_init(p->s, &r);
+		mpfr_add_ui(r.u.f, v->u.f, 1, MPFR_RNDN);
+		mpfr_gamma(r.u.f, r.u.f, MPFR_RNDN);
+	} else if (!val_is_int(v) || val_sgn(v) < 0)
+		return (fail(p, "domain error in !"));
+	else if (v->k == CALC_INT && v->u.i <= 20) {
+		for (i = 2; i <= v->u.i; i++)
+			x *= i;
+		val_int(&r, x);
+	} else {
+		val_to_q(v);
+		if (!mpz_fits_ulong_p(mpq_numref(v->u.q)) ||
+		    (n = mpz_get_ui(mpq_numref(v->u.q))) > p->s->maxbits ||
+		    (double)n * ((double)mpz_sizeinbase(mpq_numref(v->u.q),
+		    2) - 2.45) > (double)p->s->maxbits)
+			return (too_large(p));
+		r.k = CALC_RAT;
+		mpq_init(r.u.q);
+		mpz_fac_ui(mpq_numref(r.u.q), n);
+	}
+	if (finish(p, &r, "!") == -1)
+		return (-1);
+	return (put(p, 1, &r));
+}
+
+/*
+ * Functions.  Each reads its arguments a[0..n) and writes a fresh r, as
+ * the operations above do.
+ */
+
+/* abs floor ceil round trunc; round takes halves away from zero. */
+static int
+fn_int(struct parser *p, const struct func *f, struct calc_value *r,
+    struct calc_value *a)
+{
+	mpz_ptr z, t;
+	mpz_srcptr n, d;
+
+	if (a->k == CALC_REAL) {
+		real_init(p->s, r);
+		if (f->id == F_ABS)
+			mpfr_abs(r->u.f, a->u.f, MPFR_RNDN);
+		else
+			f->mf(r->u.f, a->u.f, MPFR_RNDN);
+		return (finish(p, r, f->name));
+	}
+	if (a->k == CALC_INT && a->u.i != INT64_MIN) {
+		val_int(r, f->id == F_ABS && a->u.i < 0 ? -a->u.i : a->u.i);
+		return (0);
+	}
+	val_to_q(a);
+	r->k = CALC_RAT;
+	mpq_init(r->u.q);
+	n = mpq_numref(a->u.q);
+	d = mpq_denref(a->u.q);
+	z = mpq_numref(r->u.q);
+	t = mpq_denref(r->u.q);
+	if (f->id == F_ABS)
+		mpq_abs(r->u.q, a->u.q);
+	else if (f->id == F_FLOOR)
+		mpz_fdiv_q(z, n, d);
+	else if (f->id == F_CEIL)
+		mpz_cdiv_q(z, n, d);
+	else if (f->id == F_TRUNC)
+		mpz_tdiv_q(z, n, d);
+	else {
+		/* trunc((2n + sgn(n) d) / 2d) */
+		mpz_mul_2exp(z, n, 1);
+		if (mpz_sgn(n) < 0)
+			mpz_sub(z, z, d);
+		else
+			mpz_add(z, z, d);
+		mpz_mul_2exp(t, d, 1);
+		mpz_tdiv_q(z, z, t);
+		mpz_set_ui(t, 1);
+	}
+	return (finish(p, r, f->name));
+}
+
+/* sqrt and cbrt, exact for perfect squares and cubes. */
+static int
+fn_root(struct parser *p, const struct func *f, struct calc_value *r,
+    struct calc_value *a)
+{
+	if (f->id == F_SQRT && val_sgn(a) < 0)
+		return (fail(p, "domain error in sqrt"));
+	if (a->k != CALC_REAL) {
+		val_to_q(a);
+		r->k = CALC_RAT;
+		mpq_init(r->u.q);
+		if (q_root(r->u.q, a->u.q, f->id == F_SQRT ? 2 : 3))
+			return (finish(p, r, f->name));
+		val_clear(r);
+	}
+	val_to_f(p->s, a);
+	real_init(p->s, r);
+	f->mf(r->u.f, a->u.f, MPFR_RNDN);
+	return (finish(p, r, f->name));
+}
+
+/*
+ * The functions MPFR computes from one argument.  The sine of an inexact
+ * number needs pi to as many bits as the number has before its point: past
+ * the size limit of integers, that is too large.
+ */
+static int
+fn_mpfr(struct parser *p, const struct func *f, struct calc_value *r,
+    struct calc_value *a)
+{
+	if (f->id == F_POS && val_sgn(a) <= 0)
+		return (fail(p, "domain error in %s", f->name));
+	if (f->id == F_TRIG && a->k == CALC_REAL && !mpfr_zero_p(a->u.f) &&
+	    mpfr_get_exp(a->u.f) > (mpfr_exp_t)p->s->maxbits)
+		return (too_large(p));
+	val_to_f(p->s, a);
+	real_init(p->s, r);
+	f->mf(r->u.f, a->u.f, MPFR_RNDN);
+	return (finish(p, r, f->name));
+}
+
+/* ln(x), log(x) and log(x, base). */
+static int
+fn_log(struct parser *p, const struct func *f, struct calc_value *r,
+    struct calc_value *a, size_t n)
+{
+	struct calc_value one;
+	mpfr_t t;
+	int c = 1;
+
+	if (n == 2) {
+		val_int(&one, 1);
+		c = val_cmp(&a[1], &one);
+		val_clear(&one);
+	}
+	if (val_sgn(&a[0]) <= 0 || (n == 2 && (val_sgn(&a[1]) <= 0 || c == 0)))
+		return (fail(p, "domain error in %s", f->name));
+	val_to_f(p->s, &a[0]);
+	real_init(p->s, r);
+	mpfr_log(r->u.f, a[0].u.f, MPFR_RNDN);
+	if (n == 2) {
+		val_to_f(p->s, &a[1]);
+		mpfr_init2(t, p->s->wp);
+		mpfr_log(t, a[1].u.f, MPFR_RNDN);
+		mpfr_div(r->u.f, r->u.f, t, MPFR_RNDN);
+		mpfr_clear(t);
+	}
+	return (finish(p, r, f->name));
+}
+
+static int
+fn_atan2(struct parser *p, const struct func *f, struct calc_value *r,
+    struct calc_value *a)
+{
+	val_to_f(p->s, &a[0]);
+	val_to_f(p->s, &a[1]);
+	real_init(p->s, r);
+	mpfr_atan2(r->u.f, a[0].u.f, a[1].u.f, MPFR_RNDN);
+	return (finish(p, r, f->name));
+}
+
+/* min and max: the chosen argument keeps its kind. */
+static int
+fn_minmax(struct parser *p, const struct func *f, struct calc_value *r,
+    struct calc_value *a, size_t n)
+{
+	size_t i, best = 0;
+	int c;
+
+	for (i = 1; i < n; i++) {
+		c = val_cmp(&a[i], &a[best]);
+		if (f->id == F_MIN ? c < 0 : c > 0)
+			best = i;
+	}
+	*r = a[best];
+	val_int(&a[best], 0);
+	return (finish(p, r, f->name));
+}
+
+/* gcd and lcm of exact integers; the result is never negative. */
+static int
+fn_gcd(struct parser *p, const struct func *f, struct calc_value *r,
+    struct calc_value *a, size_t n)
+{
+	mpz_ptr g;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!val_is_int(&a[i]))
+			return (fail(p, "domain error in %s", f->name));
+	r->k = CALC_RAT;
+	mpq_init(r->u.q);
+	g = mpq_numref(r->u.q);
+	for (i = 0; i < n; i++) {
+		val_to_q(&a[i]);
+		if (i == 0)
+			mpz_abs(g, mpq_numref(a[i].u.q));
+		else if (f->id == F_GCD)
+			mpz_gcd(g, g, mpq_numref(a[i].u.q));
+		else
+			mpz_lcm(g, g, mpq_numref(a[i].u.q));
+		if (mpz_sizeinbase(g, 2) > p->s->maxbits) {
+			val_clear(r);
+			return (too_large(p));
+		}
+	}
+	return (finish(p, r, f->name));
+}
+
+/* Replace the n arguments on top of the stack by f of them. */
+static int NOINLINE
+call(struct parser *p, const struct func *f, size_t n)
+{
+	struct calc_value r, *a = top(p, n - 1);
+	int rc;
+
+	switch (f->id) {
+	case F_ABS:
+	case F_FLOOR:
+	case F_CEIL:
+	case F_ROUND:
+	case F_TRUNC:
+		rc = fn_int(p, f, &r, a);
+		break;
+	case F_SQRT:
+	case F_CBRT:
+		rc = fn_root(p, f, &r, a);
+		break;
+	case F_LN:
+	case F_LOG:
+		rc = fn_log(p, f, &r, a, n);
+		break;
+	case F_ATAN2:
+		rc = fn_atan2(p, f, &r, a);
+		break;
+	case F_MIN:
+	case F_MAX:
+		rc = fn_minmax(p, f, &r, a, n);
+		break;
+	case F_GCD:
+	case F_LCM:
+		rc = fn_gcd(p, f, &r, a, n);
+		break;
+	default:
+		rc = fn_mpfr(p, f, &r, a);
+		break;
+	}
+	if (rc == -1)
+		return (-1);
+	return (put(p, n, &r));
+}
+
+static const struct func *
+func_find(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(funcs) / sizeof(funcs[0]); i++)
+		if (strlen(funcs[i].name) == len &&
+		    memcmp(funcs[i].name, name, len) == 0)
+			return (&funcs[i]);
+	return (NULL);
+}
+
+/*
+ * Variables, in an array sorted by name.
+ */
+
+/* Set *i to where name is, or would be, in the array; return 1 if there. */
+static int
+var_find(struct calc_session *s, const char *name, size_t len, size_t *i)
+{
+	size_t lo = 0, hi = s->nvars, mid, n;
+	int c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		n = strlen(s->vars[mid].name);
+		c = memcmp(s->vars[mid].name, name, n < len ? n : len);
+		if (c == 0)
+			c = (n > len) - (n < len);
+		if (c == 0) {
+			*i = mid;
+			return (1);
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*i = lo;
+	return (0);
+}
+
+/* Set *i to the variable of the name assigned to, created as 0 if new. */
+static int
+var_slot(struct parser *p, size_t *i)
+{
+	struct calc_session *s = p->s;
+	struct var *v;
+	char *name;
+
+	if (var_find(s, p->in + p->npos, p->nlen, i))
+		return (0);
+	if ((name = strndup(p->in + p->npos, p->nlen)) == NULL)
+		return (fail(p, "out of memory"));
+	if ((v = reallocarray(s->vars, s->nvars + 1, sizeof(*v))) == NULL) {
+		free(name);
+		return (fail(p, "out of memory"));
+	}
+	s->vars = v;
+	memmove(&v[*i + 1], &v[*i], (s->nvars - *i) * sizeof(*v));
+	v[*i].name = name;
+	val_int(&v[*i].v, 0);
+	s->nvars++;
+	return (0);
+}
+
+static int
+is_reserved(const char *name, size_t len)
+{
+	return ((len == 2 && memcmp(name, "pi", 2) == 0) ||
+	    (len == 1 && name[0] == 'e') ||
+	    (len == 3 && memcmp(name, "ans", 3) == 0) ||
+	    func_find(name, len) != NULL);
+}
+
+/*
+ * The lexer.
+ */
+
+static int
+is_blank(char c)
+{
+	return (c == ' ' || c == '\t' || c == '\r' || c == '\n');
+}
+
+static int
+is_digit(char c)
+{
+	return (c >= '0' && c <= '9');
+}
+
+static int
+is_alpha(char c)
+{
+	return ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_');
+}
+
+/* The value of the digit c, up to 35, or 99 when c is no digit. */
+static int
+digit_value(char c)
+{
+	if (is_digit(c))
+		return (c - '0');
+	if (c >= 'a' && c <= 'z')
+		return (c - 'a' + 10);
+	if (c >= 'A' && c <= 'Z')
+		return (c - 'A' + 10);
+	return (99);
+}
+
+/* The base that the prefix of the number at s announces: 16, 8, 2 or 10. */
+static int
+prefix_base(const char *s, size_t n)
+{
+	if (n < 2 || s[0] != '0')
+		return (10);
+	if (s[1] == 'x' || s[1] == 'X')
+		return (16);
+	if (s[1] == 'o' || s[1] == 'O')
+		return (8);
+	if (s[1] == 'b' || s[1] == 'B')
+		return (2);
+	return (10);
+}
+
+/*
+ * Return the length of the number at s[0..n), or 0 if it is invalid.  A
+ * number is read as the longest run of letters, digits, points and
+ * underscores (and a sign after a decimal's exponent mark) so that "2x",
+ * "1.2.3", "1e" and "0b2" are invalid numbers, not a number and a name.
+ */
+static size_t
+scan_number(const char *s, size_t n)
+{
+	size_t end = 0, i = 0, digits = 0;
+	int base = prefix_base(s, n);
+
+	while (end < n && (is_alpha(s[end]) || is_digit(s[end]) ||
+	    s[end] == '.' || (base == 10 && end > 0 &&
+	    (s[end] == '+' || s[end] == '-') &&
+	    (s[end - 1] == 'e' || s[end - 1] == 'E'))))
+		end++;
+	if (base != 10) {
+		for (i = 2; i < end && digit_value(s[i]) < base; i++)
+			digits++;
+		return (digits > 0 && i == end ? end : 0);
+	}
+	for (; i < end && is_digit(s[i]); i++)
+		digits++;
+	if (i < end && s[i] == '.')
+		for (i++; i < end && is_digit(s[i]); i++)
+			digits++;
+	if (digits == 0)
+		return (0);
+	if (i < end && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < end && (s[i] == '+' || s[i] == '-'))
+			i++;
+		if (i == end || !is_digit(s[i]))
+			return (0);
+		while (i < end && is_digit(s[i]))
+			i++;
+	}
+	return (i == end ? end : 0);
+}
+
+/* Read the next token into p->tok, p->tpos and p->tlen. */
+static int
+lex(struct parser *p)
+{
+	const char *s = p->in;
+	char buf[8];
+	size_t i = p->pos, n = 1;
+
+	while (i < p->len && is_blank(s[i]))
+		i++;
+	p->tpos = i;
+	if (i == p->len) {
+		p->tok = T_END;
+		n = 0;
+	} else if (is_digit(s[i]) || s[i] == '.') {
+		p->tok = T_NUM;
+		if ((n = scan_number(s + i, p->len - i)) == 0)
+			return (fail(p, "syntax error at column %zu: "
+			    "invalid number", i + 1));
+	} else if (is_alpha(s[i])) {
+		p->tok = T_IDENT;
+		while (i + n < p->len && (is_alpha(s[i + n]) ||
+		    is_digit(s[i + n])))
+			n++;
+	} else if (s[i] == '*' && i + 1 < p->len && s[i + 1] == '*') {
+		p->tok = T_POW;
+		n = 2;
+	} else if (s[i] != '\0' && strchr("+-*/%^!(),=", s[i]) != NULL)
+		p->tok = (unsigned char)s[i];
+	else
+		return (fail(p, "syntax error at column %zu: "
+		    "unexpected character '%s'", i + 1, esc(buf, s + i, 1)));
+	p->tlen = n;
+	p->pos = i + n;
+	return (0);
+}
+
+/*
+ * Literals.
+ */
+
+static int
+push_int(struct parser *p, int64_t i)
+{
+	struct calc_value r;
+
+	val_int(&r, i);
+	return (put(p, 0, &r));
+}
+
+/* Copy the first m significant digits of the decimal at s to buf. */
+static void
+sig_digits(char *buf, const char *s, size_t m)
+{
+	while (*s == '0' || *s == '.')
+		s++;
+	for (; m > 0; s++)
+		if (*s != '.') {
+			*buf++ = *s;
+			m--;
+		}
+	*buf = '\0';
+}
+
+/*
+ * Push the decimal literal s[0..n): M * 10^x with M its m significant
+ * digits.  The size is known from m and x before any work: an integer of
+ * more than max_digits digits is too large, a non-integer too large to be
+ * exact is read by MPFR.
+ */
+static int NOINLINE
+push_decimal(struct parser *p, const char *s, size_t n)
+{
+	struct calc_value r;
+	long long x = 0, maxd = (long long)p->s->lim.max_digits;
+	size_t i, m = 0, zeros = 0, frac = 0;
+	int point = 0, neg = 0;
+	char small[20], *buf;
+	int64_t v;
+
+	for (i = 0; i < n && s[i] != 'e' && s[i] != 'E'; i++) {
+		if (s[i] == '.') {
+			point = 1;
+			continue;
+		}
+		frac += point;
+		if (m == 0 && s[i] == '0')
+			continue;
+		m++;
+		zeros = s[i] == '0' ? zeros + 1 : 0;
+	}
+	if (i++ < n) {
+		if (s[i] == '+' || s[i] == '-')
+			neg = s[i++] == '-';
+		for (; i < n; i++)
+			if (x < EXP_MAX)
+				x = x * 10 + (s[i] - '0');
+	}
+	if (m == 0)
+		return (push_int(p, 0));
+	m -= zeros;
+	x = (neg ? -x : x) + (long long)zeros - (long long)frac;
+	if (x >= 0 && (long long)m + x > maxd)
+		return (too_large(p));
+	if (x >= 0 && (long long)m + x <= 18) {
+		sig_digits(small, s, m);
+		for (v = 0, i = 0; i < m; i++)
+			v = v * 10 + (small[i] - '0');
+		for (; x > 0; x--)
+			v *= 10;
+		return (push_int(p, v));
+	}
+	if ((buf = malloc(m + 32)) == NULL)
+		return (fail(p, "out of memory"));
+	sig_digits(buf, s, m);
+	if (x < 0 && ((long long)m > maxd || -x > maxd)) {
+		snprintf(buf + m, 32, "e%lld", x);
+		real_init(p->s, &r);
+		mpfr_set_str(r.u.f, buf, 10, MPFR_RNDN);
+	} else {
+		r.k = CALC_RAT;
+		mpq_init(r.u.q);
+		mpz_set_str(mpq_numref(r.u.q), buf, 10);
+		mpz_ui_pow_ui(mpq_denref(r.u.q), 10,
+		    (unsigned long)(x < 0 ? -x : x));
+		if (x >= 0) {
+			mpz_mul(mpq_numref(r.u.q), mpq_numref(r.u.q),
+			    mpq_denref(r.u.q));
+			mpz_set_ui(mpq_denref(r.u.q), 1);
+		}
+		mpq_canonicalize(r.u.q);
+	}
+	free(buf);
+	if (finish(p, &r, "") == -1)
+		return (-1);
+	return (put(p, 0, &r));
+}
+
+/* Push the literal s[0..n) in base 16, 8 or 2, after its prefix. */
+static int NOINLINE
+push_based(struct parser *p, const char *s, size_t n, int base)
+{
+	struct calc_value r;
+	size_t i = 2, bits;
+	int d;
+	int64_t v = 0;
+	char *buf;
+
+	while (i < n && s[i] == '0')
+		i++;
+	if (i == n)
+		return (push_int(p, 0));
+	bits = (n - i - 1) * (base == 16 ? 4 : base == 8 ? 3 : 1);
+	for (d = digit_value(s[i]); d > 0; d >>= 1)
+		bits++;
+	if (bits > p->s->maxbits)
+		return (too_large(p));
+	if (bits <= 63) {
+		for (; i < n; i++)
+			v = v * base + digit_value(s[i]);
+		return (push_int(p, v));
+	}
+	if ((buf = strndup(s + i, n - i)) == NULL)
+		return (fail(p, "out of memory"));
+	r.k = CALC_RAT;
+	mpq_init(r.u.q);
+	mpz_set_str(mpq_numref(r.u.q), buf, base);
+	free(buf);
+	return (put(p, 0, &r));
+}
+
+/*
+ * The parser.  Each parse_ function reads one rule of the grammar and, in
+ * the evaluation pass, leaves its value on top of the stack.
+ */
+
+/* Count one level of nesting; fail past max_depth. */
+static int
+enter(struct parser *p)
+{
+	if (++p->depth > p->s->lim.max_depth)
+		return (fail(p, "nesting too deep"));
+	return (0);
+}
+
+static int NOINLINE
+unexpected(struct parser *p)
+{
+	char buf[NAME_MAX_SHOWN * 4 + 1];
+
+	if (p->tok == T_END)
+		return (fail(p, "syntax error at column %zu: "
+		    "unexpected end of input", p->tpos + 1));
+	return (fail(p, "syntax error at column %zu: unexpected '%s'",
+	    p->tpos + 1, esc(buf, p->in + p->tpos, p->tlen)));
+}
+
+/* Replace the two values on top of the stack by a op b. */
+static int NOINLINE
+binop(struct parser *p, int op)
+{
+	struct calc_value r, *a, *b;
+	int rc;
+
+	if (!p->eval)
+		return (0);
+	a = top(p, 1);
+	b = top(p, 0);
+	if ((op == '/' || op == '%') && val_sgn(b) == 0)
+		return (fail(p, "division by zero"));
+	if (op == '^')
+		rc = val_pow(p, &r, a, b);
+	else if (a->k == CALC_INT && b->k == CALC_INT &&
+	    int_op(op, &r, a->u.i, b->u.i) == 0)
+		rc = 0;
+	else if (a->k != CALC_REAL && b->k != CALC_REAL)
+		rc = rat_op(p, op, &r, a, b);
+	else
+		rc = real_op(p, op, &r, a, b);
+	if (rc == -1)
+		return (-1);
+	return (put(p, 2, &r));
+}
+
+/* A name not followed by "(": a constant or a variable. */
+static int NOINLINE
+push_name(struct parser *p, size_t pos, size_t len)
+{
+	struct calc_session *s = p->s;
+	const char *name = p->in + pos;
+	struct calc_value r;
+	size_t i;
+
+	if (func_find(name, len) != NULL)
+		return (unexpected(p));
+	if (!p->eval)
+		return (0);
+	if (len == 2 && memcmp(name, "pi", 2) == 0) {
+		real_init(s, &r);
+		mpfr_const_pi(r.u.f, MPFR_RNDN);
+	} else if (len == 1 && name[0] == 'e') {
+		real_init(s, &r);
+		mpfr_set_ui(r.u.f, 1, MPFR_RNDN);
+		mpfr_exp(r.u.f, r.u.f, MPFR_RNDN);
+	} else if (len == 3 && memcmp(name, "ans", 3) == 0)
+		val_copy(&r, &s->ans);
+	else if (var_find(s, name, len, &i))
+		val_copy(&r, &s->vars[i].v);
+	else
+		return (fail_name(p, "unknown variable", name, len));
+	return (put(p, 0, &r));
+}
+
+/* name "(" [expr ("," expr)*] ")", the name read, "(" the token. */
+static int
+parse_call(struct parser *p, size_t pos, size_t len)
+{
+	const struct func *f;
+	size_t n = 0;
+
+	if ((f = func_find(p->in + pos, len)) == NULL)
+		return (fail_name(p, "unknown function", p->in + pos, len));
+	if (enter(p) == -1 || lex(p) == -1)
+		return (-1);
+	while (p->tok != ')') {
+		if (n > 0 && p->tok != ',')
+			return (unexpected(p));
+		if ((n > 0 && lex(p) == -1) || parse_expr(p) == -1)
+			return (-1);
+		n++;
+	}
+	if (n < f->min || (f->max != 0 && n > f->max))
+		return (fail_name(p, "wrong number of arguments to", f->name,
+		    strlen(f->name)));
+	p->depth--;
+	if (p->eval && call(p, f, n) == -1)
+		return (-1);
+	return (lex(p));
+}
+
+/* primary := number | name | name "(" args ")" | "(" expr ")" */
+static int
+parse_primary(struct parser *p)
+{
+	size_t pos = p->tpos, len = p->tlen;
+	int base;
+
+	switch (p->tok) {
+	case T_NUM:
+		if (p->eval) {
+			base = prefix_base(p->in + pos, len);
+			if ((base == 10 ? push_decimal(p, p->in + pos, len) :
+			    push_based(p, p->in + pos, len, base)) == -1)
+				return (-1);
+		}
+		return (lex(p));
+	case '(':
+		if (enter(p) == -1 || lex(p) == -1 || parse_expr(p) == -1)
+			return (-1);
+		if (p->tok != ')')
+			return (unexpected(p));
+		p->depth--;
+		return (lex(p));
+	case T_IDENT:
+		if (lex(p) == -1)
+			return (-1);
+		if (p->tok == '(')
+			return (parse_call(p, pos, len));
+		return (push_name(p, pos, len));
+	default:
+		return (unexpected(p));
+	}
+}
+
+/* power := primary "!"* [("^" | "**") unary] */
+static int
+parse_power(struct parser *p)
+{
+	if (parse_primary(p) == -1)
+		return (-1);
+	while (p->tok == '!')
+		if ((p->eval && factorial(p) == -1) || lex(p) == -1)
+			return (-1);
+	if (p->tok != '^' && p->tok != T_POW)
+		return (0);
+	if (enter(p) == -1 || lex(p) == -1 || parse_unary(p) == -1)
+		return (-1);
+	p->depth--;
+	return (binop(p, '^'));
+}
+
+/* unary := ("-" | "+") unary | power, with a loop for the signs. */
+static int
+parse_unary(struct parser *p)
+{
+	unsigned long depth = p->depth;
+	int neg = 0;
+
+	while (p->tok == '-' || p->tok == '+') {
+		neg ^= p->tok == '-';
+		if (enter(p) == -1 || lex(p) == -1)
+			return (-1);
+	}
+	if (parse_power(p) == -1)
+		return (-1);
+	p->depth = depth;
+	if (neg && p->eval)
+		negate(p);
+	return (0);
+}
+
+/* term := unary (("*" | "/" | "%") unary)* */
+static int
+parse_term(struct parser *p)
+{
+	int op;
+
+	if (parse_unary(p) == -1)
+		return (-1);
+	while (p->tok == '*' || p->tok == '/' || p->tok == '%') {
+		op = p->tok;
+		if (lex(p) == -1 || parse_unary(p) == -1 ||
+		    binop(p, op) == -1)
+			return (-1);
+	}
+	return (0);
+}
+
+/* expr := term (("+" | "-") term)* */
+static int
+parse_expr(struct parser *p)
+{
+	int op;
+
+	if (parse_term(p) == -1)
+		return (-1);
+	while (p->tok == '+' || p->tok == '-') {
+		op = p->tok;
+		if (lex(p) == -1 || parse_term(p) == -1 ||
+		    binop(p, op) == -1)
+			return (-1);
+	}
+	return (0);
+}
+
+/* line := name "=" expr | expr */
+static int
+parse_line(struct parser *p)
+{
+	size_t i;
+
+	p->pos = 0;
+	p->depth = 0;
+	p->assign = 0;
+	if (lex(p) == -1)
+		return (-1);
+	if (p->tok == T_IDENT) {
+		for (i = p->pos; i < p->len && is_blank(p->in[i]); i++)
+			continue;
+		if (i < p->len && p->in[i] == '=') {
+			p->assign = 1;
+			p->npos = p->tpos;
+			p->nlen = p->tlen;
+			if (is_reserved(p->in + p->npos, p->nlen))
+				return (fail_name(p, "cannot assign to",
+				    p->in + p->npos, p->nlen));
+			if (lex(p) == -1 || lex(p) == -1)
+				return (-1);
+		}
+	}
+	if (parse_expr(p) == -1)
+		return (-1);
+	if (p->tok != T_END)
+		return (unexpected(p));
+	return (0);
+}
+
+/* After the check pass: would the assignment make one variable too many? */
+static int
+check_vars(struct parser *p)
+{
+	struct calc_session *s = p->s;
+	size_t i;
+
+	if (p->assign && !var_find(s, p->in + p->npos, p->nlen, &i) &&
+	    s->nvars >= s->lim.max_variables)
+		return (fail(p, "too many variables"));
+	return (0);
+}
+
+/* Format the value on top of the stack, then make it ans (and assign). */
+static int
+answer(struct parser *p)
+{
+	struct calc_session *s = p->s;
+	struct calc_value *v = top(p, 0);
+	size_t i;
+
+	switch (calc_format(&s->out, v, s->lim.precision,
+	    s->lim.max_digits)) {
+	case CALC_FMT_TOO_LARGE:
+		return (too_large(p));
+	case CALC_FMT_NOMEM:
+		return (fail(p, "out of memory"));
+	default:
+		break;
+	}
+	if (p->assign) {
+		if (var_slot(p, &i) == -1)
+			return (-1);
+		val_clear(&s->vars[i].v);
+		val_copy(&s->vars[i].v, v);
+	}
+	val_clear(&s->ans);
+	s->ans = *v;
+	s->sp--;
+	return (0);
+}
+
+/*
+ * The interface.
+ */
+
+void
+calc_limits_default(struct calc_limits *lim)
+{
+	lim->precision = CALC_DEFAULT_PRECISION;
+	lim->max_digits = CALC_DEFAULT_MAX_DIGITS;
+	lim->max_depth = CALC_DEFAULT_MAX_DEPTH;
+	lim->max_length = CALC_DEFAULT_MAX_LENGTH;
+	lim->max_variables = CALC_DEFAULT_MAX_VARIABLES;
+}
+
+const char *
+calc_limits_check(const struct calc_limits *lim)
+{
+	if (lim->precision < CALC_PRECISION_MIN ||
+	    lim->precision > CALC_PRECISION_MAX)
+		return ("precision out of range (1 to 1000)");
+	if (lim->max_digits < CALC_MAX_DIGITS_MIN ||
+	    lim->max_digits > CALC_MAX_DIGITS_MAX)
+		return ("max-digits out of range (20 to 1000000)");
+	if (lim->max_depth < CALC_MAX_DEPTH_MIN ||
+	    lim->max_depth > CALC_MAX_DEPTH_MAX)
+		return ("max-depth out of range (1 to 10000)");
+	if (lim->max_length < CALC_MAX_LENGTH_MIN ||
+	    lim->max_length > CALC_MAX_LENGTH_MAX)
+		return ("max-expression-length out of range (16 to 1048576)");
+	if (lim->max_variables > CALC_MAX_VARIABLES_MAX)
+		return ("max-variables out of range (0 to 10000)");
+	return (NULL);
+}
+
+struct calc_session *
+calc_session_new(const struct calc_limits *lim)
+{
+	struct calc_session *s;
+	struct calc_limits def;
+
+	if (lim == NULL) {
+		calc_limits_default(&def);
+		lim = &def;
+	}
+	if (calc_limits_check(lim) != NULL)
+		return (NULL);
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return (NULL);
+	if (calc_buf_reserve(&s->out, ERR_SIZE) == -1) {
+		free(s);
+		return (NULL);
+	}
+	s->lim = *lim;
+	/* ceil(digits * log2(10)), with log2(10) = 3.3219281 rounded up */
+	s->wp = (mpfr_prec_t)((lim->precision * 3321929 + 999999) / 1000000 +
+	    GUARD_BITS);
+	s->maxbits = (size_t)(((uint64_t)lim->max_digits * 3321929 + 999999) /
+	    1000000 + SLACK_BITS);
+	val_int(&s->ans, 0);
+	s->out.s[0] = '\0';
+	return (s);
+}
+
+void
+calc_session_free(struct calc_session *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	drop(s, s->sp);
+	for (i = 0; i < s->nvars; i++) {
+		free(s->vars[i].name);
+		val_clear(&s->vars[i].v);
+	}
+	val_clear(&s->ans);
+	free(s->vars);
+	free(s->stack);
+	free(s->out.s);
+	free(s);
+}
+
+static int
+is_blank_line(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (!is_blank(s[i]))
+			return (0);
+	return (1);
+}
+
+enum calc_status
+calc_eval(struct calc_session *s, const char *expr, size_t len,
+    const char **out, size_t *outlen)
+{
+	struct parser p;
+	enum calc_status st = CALC_ERROR;
+
+	memset(&p, 0, sizeof(p));
+	p.s = s;
+	p.in = expr;
+	p.len = len;
+	if (len > s->lim.max_length)
+		(void)fail(&p, "expression too long");
+	else if (is_blank_line(expr, len)) {
+		s->out.s[0] = '\0';
+		s->out.len = 0;
+		st = CALC_EMPTY;
+	} else if (parse_line(&p) == 0 && check_vars(&p) == 0) {
+		p.eval = 1;
+		if (parse_line(&p) == 0 && answer(&p) == 0)
+			st = CALC_OK;
+	}
+	drop(s, s->sp);
+	*out = s->out.s;
+	*outlen = s->out.len;
+	return (st);
+}

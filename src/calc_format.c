@@ -1,0 +1,199 @@
+/*
+ * calc_format.c - the calculator engine's one number formatter.
+ *
+ * Exact integers print in full.  Every other value prints rounded to the
+ * session's precision in significant digits, ties to even (as IEEE 754 and
+ * mpfr_get_str() with MPFR_RNDN do), without trailing zeros; an exact
+ * value whose decimal expansion ends within that precision therefore
+ * prints exactly.  Like printf's %g, the notation is scientific when the
+ * decimal exponent E of the leading digit is below -6 or at least the
+ * precision: 1.5e+40, 1e-7.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calc.h"
+#include "calc_int.h"
+
+#define LOG10_2		0.30102999566398119521	/* log10(2) */
+#define SCI_BELOW	(-6)	/* smallest E in fixed notation */
+#define NUM_SLACK	40	/* sign, point, "0.00000", exponent */
+
+/* Room for the digits of one value: precision digits, a carry, a NUL. */
+typedef char digits_t[CALC_PRECISION_MAX + 3];
+
+/* Make room for size bytes in b.  Returns 0, or -1 when memory is out. */
+int
+calc_buf_reserve(struct calc_buf *b, size_t size)
+{
+	char *s;
+
+	if (size <= b->cap)
+		return (0);
+	if ((s = realloc(b->s, size)) == NULL)
+		return (-1);
+	b->s = s;
+	b->cap = size;
+	return (0);
+}
+
+/*
+ * Write the significant digits d[0..n) with decimal exponent e (the value
+ * is d[0].d[1]... times 10^e) to b, trailing zeros stripped.  b has room
+ * for n + NUM_SLACK bytes.
+ */
+static void
+put_decimal(struct calc_buf *b, int neg, const char *d, size_t n, long e,
+    unsigned long prec)
+{
+	char *o = b->s;
+	size_t i;
+
+	while (n > 1 && d[n - 1] == '0')
+		n--;
+	if (neg)
+		*o++ = '-';
+	if (e < SCI_BELOW || e >= (long)prec) {
+		*o++ = d[0];
+		if (n > 1) {
+			*o++ = '.';
+			memcpy(o, d + 1, n - 1);
+			o += n - 1;
+		}
+		o += sprintf(o, "e%c%lu", e < 0 ? '-' : '+',
+		    e < 0 ? 0UL - (unsigned long)e : (unsigned long)e);
+	} else if (e < 0) {
+		*o++ = '0';
+		*o++ = '.';
+		for (i = 1; i < (size_t)-e; i++)
+			*o++ = '0';
+		memcpy(o, d, n);
+		o += n;
+	} else {
+		for (i = 0; i <= (size_t)e; i++)
+			*o++ = i < n ? d[i] : '0';
+		if (n > (size_t)e + 1) {
+			*o++ = '.';
+			memcpy(o, d + e + 1, n - e - 1);
+			o += n - e - 1;
+		}
+	}
+	*o = '\0';
+	b->len = (size_t)(o - b->s);
+}
+
+/*
+ * Set d to |q| rounded to prec significant digits, ties to even, and *ep
+ * to the decimal exponent of the leading digit.  The first guess of the
+ * exponent, from the sizes in bits, is off by at most one either way.
+ */
+static void
+rat_digits(char *d, long *ep, mpq_srcptr q, unsigned long prec)
+{
+	mpz_t n, den, t, r, lo, hi;
+	double x;
+	long e, k;
+	int c;
+
+	mpz_inits(n, den, t, r, lo, hi, NULL);
+	x = ((double)mpz_sizeinbase(mpq_numref(q), 2) -
+	    (double)mpz_sizeinbase(mpq_denref(q), 2)) * LOG10_2;
+	e = (long)x;
+	if (x < (double)e)
+		e--;
+	mpz_ui_pow_ui(hi, 10, prec);
+	mpz_ui_pow_ui(lo, 10, prec - 1);
+	for (;;) {
+		/* t = floor(|q| * 10^k), which has prec digits if e is right */
+		k = (long)prec - 1 - e;
+		mpz_abs(n, mpq_numref(q));
+		mpz_set(den, mpq_denref(q));
+		if (k >= 0) {
+			mpz_ui_pow_ui(t, 10, (unsigned long)k);
+			mpz_mul(n, n, t);
+		} else {
+			mpz_ui_pow_ui(t, 10, (unsigned long)-k);
+			mpz_mul(den, den, t);
+		}
+		mpz_tdiv_qr(t, r, n, den);
+		if (mpz_cmp(t, hi) >= 0)
+			e++;
+		else if (mpz_cmp(t, lo) < 0)
+			e--;
+		else
+			break;
+	}
+	mpz_mul_2exp(r, r, 1);
+	c = mpz_cmp(r, den);
+	if (c > 0 || (c == 0 && mpz_odd_p(t)))
+		mpz_add_ui(t, t, 1);
+	if (mpz_cmp(t, hi) == 0) {
+		mpz_set(t, lo);
+		e++;
+	}
+	mpz_get_str(d, 10, t);
+	*ep = e;
+	mpz_clears(n, den, t, r, lo, hi, NULL);
+}
+
+/* Print an exact integer in full, unless it has more than max digits. */
+static enum calc_fmt
+fmt_integer(struct calc_buf *b, mpz_srcptr z, unsigned long max)
+{
+	size_t n;
+
+	/* mpz_sizeinbase() may be one too big: count the digits printed */
+	n = mpz_sizeinbase(z, 10);
+	if (n > max + 1)
+		return (CALC_FMT_TOO_LARGE);
+	if (calc_buf_reserve(b, n + 2) == -1)
+		return (CALC_FMT_NOMEM);
+	mpz_get_str(b->s, 10, z);
+	b->len = strlen(b->s);
+	if (b->len - (mpz_sgn(z) < 0) > max)
+		return (CALC_FMT_TOO_LARGE);
+	return (CALC_FMT_OK);
+}
+
+/*
+ * Format v into b.  Returns CALC_FMT_TOO_LARGE for an exact integer of
+ * more than max_digits digits; b then holds garbage.
+ */
+enum calc_fmt
+calc_format(struct calc_buf *b, const struct calc_value *v,
+    unsigned long prec, unsigned long max_digits)
+{
+	digits_t d;
+	mpfr_exp_t fe;
+	long e;
+
+	if (calc_buf_reserve(b, prec + NUM_SLACK) == -1)
+		return (CALC_FMT_NOMEM);
+	switch (v->k) {
+	case CALC_INT:
+		b->len = (size_t)snprintf(b->s, b->cap, "%" PRId64, v->u.i);
+		break;
+	case CALC_RAT:
+		if (mpz_cmp_ui(mpq_denref(v->u.q), 1) == 0)
+			return (fmt_integer(b, mpq_numref(v->u.q),
+			    max_digits));
+		rat_digits(d, &e, v->u.q, prec);
+		put_decimal(b, mpq_sgn(v->u.q) < 0, d, strlen(d), e, prec);
+		break;
+	case CALC_REAL:
+		if (mpfr_zero_p(v->u.f)) {
+			strcpy(b->s, "0");	/* also -0 */
+			b->len = 1;
+			break;
+		}
+		mpfr_get_str(d, &fe, 10, prec, v->u.f, MPFR_RNDN);
+		if (d[0] == '-')
+			put_decimal(b, 1, d + 1, prec, (long)fe - 1, prec);
+		else
+			put_decimal(b, 0, d, prec, (long)fe - 1, prec);
+		break;
+	}
+	return (CALC_FMT_OK);
+}
