@@ -322,7 +322,9 @@ conf_parse_address(struct conf_parser *p, const char *text,
 			return conf_error(p, "'%s': expected [IPv6]:PORT", text);
 		text++;
 		hostlen -= 2;
-	}
+	} else if (memchr(text, ':', hostlen) != NULL)
+		return conf_error(p, "'%s': an IPv6 address goes in brackets: "
+		    "[ADDRESS]:PORT", text);
 	if (hostlen == 0 || hostlen >= sizeof(host))
 		return conf_error(p, "'%s': bad address", text);
 	memcpy(host, text, hostlen);

@@ -33,12 +33,36 @@
 #define WORKER_POLL_MS	1000	/* how often an idle worker looks around */
 
 static volatile sig_atomic_t	worker_stop;
+static volatile sig_atomic_t	worker_serving;	/* inside a connection */
+static volatile sig_atomic_t	worker_closed;	/* listeners closed */
+static int			worker_fds[CONF_LISTEN_MAX];
+static int			worker_nfds;
 
+/* Close this process's copies of the listening sockets. */
+static void
+worker_close_listeners(void)
+{
+	int	 i;
+
+	for (i = 0; i < worker_nfds; i++)
+		close(worker_fds[i]);
+	worker_closed = 1;
+}
+
+/*
+ * Asked to stop: a worker serving a client lets go of the listeners at
+ * once (close(2) is async-signal-safe), so that once the master closes
+ * its own copies on shutdown the sockets close and new clients are
+ * refused rather than left in a backlog nobody accepts from.  It then
+ * finishes its client.
+ */
 static void
 worker_on_signal(int sig)
 {
 	(void)sig;
 	worker_stop = 1;
+	if (worker_serving && !worker_closed)
+		worker_close_listeners();
 }
 
 /*
@@ -95,6 +119,7 @@ worker_listen_set(const struct conf *conf)
 	for (i = 0; i < conf->nlisten; i++) {
 		if (conf->listen[i].proto == PROTO_UDP)
 			continue;
+		worker_fds[worker_nfds++] = conf->listen[i].fd;
 		memset(&ev, 0, sizeof(ev));
 		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
 		ev.data.u32 = i;
@@ -315,6 +340,8 @@ worker_accept(const struct worker_env *env, size_t i)
 	socklen_t			 sslen = sizeof(ss);
 	int				 fd;
 
+	if (worker_closed)
+		return 0;
 	fd = accept4(l->fd, (struct sockaddr *)&ss, &sslen,
 	    SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd == -1) {
@@ -323,7 +350,9 @@ worker_accept(const struct worker_env *env, size_t i)
 			log_warn("accept %s", l->name);
 		return 0;
 	}
+	worker_serving = 1;
 	worker_serve(env, l, fd, (struct sockaddr *)&ss);
+	worker_serving = 0;
 	return 1;
 }
 
@@ -335,6 +364,25 @@ worker_lifetime(const struct conf *conf)
 
 	srandom(getpid() ^ (unsigned)util_now_ms());
 	return max - random() % (max / 10 + 1);
+}
+
+/*
+ * Try each stream listener once.  With EPOLLEXCLUSIVE the kernel wakes
+ * one waiting worker per new connection; a worker that leaves right after
+ * such a wakeup (told to stop, or at the end of its life) would strand
+ * the connection in the backlog, so it takes what is waiting first.  The
+ * same sweep runs when epoll_wait() times out, as a safety net.
+ */
+static unsigned long
+worker_sweep(const struct worker_env *env)
+{
+	unsigned long	 served = 0;
+	size_t		 i;
+
+	for (i = 0; i < env->conf->nlisten; i++)
+		if (env->conf->listen[i].proto != PROTO_UDP)
+			served += worker_accept(env, i);
+	return served;
 }
 
 void
@@ -355,9 +403,14 @@ worker_main(const struct worker_env *env)
 		n = epoll_wait(ep, ev, 8, WORKER_POLL_MS);
 		if (n == -1 && errno != EINTR)
 			fatal("epoll_wait");
-		for (i = 0; i < n && !worker_stop && served < lifetime; i++)
+		if (n == 0)
+			served += worker_sweep(env);
+		/* Every event returned was a wakeup meant for this worker. */
+		for (i = 0; i < n; i++)
 			served += worker_accept(env, ev[i].data.u32);
 	}
+	if (worker_stop)
+		served += worker_sweep(env);
 	log_debug("exiting after %lu connections", served);
 	exit(0);
 }
