@@ -40,6 +40,8 @@ struct http_conf {
 	const char	*listener;		/* "http 127.0.0.1:54380" */
 	int		 metrics_allowed;	/* the peer may read /metrics */
 	int		 tls;			/* served over TLS */
+	int		 refuse;		/* over the fair share: 503 at
+						   once, then close */
 };
 
 /* The caller's side: busy marks, and the metrics text. */

@@ -202,7 +202,8 @@ worker_http_busy_hook(void *arg, int busy)
 /* Serve HTTP on a connection; return how it ended. */
 static const char *
 worker_serve_http(const struct worker_env *env, const struct conf_listen *l,
-    struct stream *st, const struct sockaddr *peer, struct worker_stats *ws)
+    struct stream *st, const struct sockaddr *peer, int refuse,
+    struct worker_stats *ws)
 {
 	const struct conf	*conf = env->conf;
 	struct http_conf	 hc;
@@ -223,6 +224,7 @@ worker_serve_http(const struct worker_env *env, const struct conf_listen *l,
 	hc.listener = l->name;
 	hc.metrics_allowed = conf_netlist_match(&conf->metrics_allow, peer);
 	hc.tls = CONF_PROTO_IS_TLS(l->proto);
+	hc.refuse = refuse;
 	hooks.busy = worker_http_busy_hook;
 	hooks.metrics = worker_metrics_hook;
 	hooks.arg = (void *)env;
@@ -233,33 +235,32 @@ worker_serve_http(const struct worker_env *env, const struct conf_listen *l,
 }
 
 /*
- * Fair share: refuse a client address that already holds
- * max-connections-per-address workers, with a line or a 503.  Returns 1
- * when refused.
+ * Fair share: whether the client's address already holds
+ * max-connections-per-address workers.
  */
 static int
-worker_over_share(const struct worker_env *env, const struct conf_listen *l,
-    struct stream *st)
+worker_over_share(const struct worker_env *env, const struct conf_listen *l)
 {
-	static const char	 line_msg[] = "error: too many connections "
-	    "from your address\r\n";
-	static const char	 http_msg[] = "HTTP/1.1 503 Service "
-	    "Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
-	    "Content-Length: 46\r\nConnection: close\r\nRetry-After: 1"
-	    "\r\n\r\nerror: too many connections from your address\n";
-	unsigned long		 n;
+	unsigned long	 n;
 
 	n = sb_count_peer(env->sb, env->slot, env->slot->peer_key);
 	if (n < env->conf->max_connections_per_address)
 		return 0;
-	if (CONF_PROTO_IS_HTTP(l->proto))
-		stream_write(st, http_msg, sizeof(http_msg) - 1, 1000);
-	else
-		stream_write(st, line_msg, sizeof(line_msg) - 1, 1000);
 	sb_add(&env->sb->totals.rejected[l->proto], 1);
 	log_warnx("%s: %s refused: %lu connections from this address",
 	    l->name, env->slot->peer, n);
 	return 1;
+}
+
+/* Refuse a line-protocol client over its share with one error line. */
+static const char *
+worker_refuse_line(struct stream *st)
+{
+	static const char	 msg[] = "error: too many connections "
+	    "from your address\r\n";
+
+	stream_write(st, msg, sizeof(msg) - 1, 1000);
+	return "refused";
 }
 
 /* Mark the slot busy with a new client, and tell the master. */
@@ -297,8 +298,9 @@ worker_serve(const struct worker_env *env, const struct conf_listen *l,
 	struct worker_stats	 ws = { 0, 0 };
 	struct stream		 st;
 	uint64_t		 start = util_now_ms();
-	const char		*how = "refused";
+	const char		*how;
 	char			 err[256], tlsinfo[96] = "";
+	int			 refuse;
 
 	worker_slot_busy(env, l, peer);
 	log_debug("%s: accepted %s", l->name, env->slot->peer);
@@ -313,10 +315,11 @@ worker_serve(const struct worker_env *env, const struct conf_listen *l,
 		tls_describe(&st, tlsinfo + 2, sizeof(tlsinfo) - 2);
 		memcpy(tlsinfo, ", ", 2);
 	}
-	if (worker_over_share(env, l, &st))
-		goto done;
+	refuse = worker_over_share(env, l);
 	if (CONF_PROTO_IS_HTTP(l->proto))
-		how = worker_serve_http(env, l, &st, peer, &ws);
+		how = worker_serve_http(env, l, &st, peer, refuse, &ws);
+	else if (refuse)
+		how = worker_refuse_line(&st);
 	else
 		how = worker_serve_line(env, &st, &ws);
  done:

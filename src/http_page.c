@@ -1,0 +1,345 @@
+/*
+ * http_page.c - what the HTTP module writes: a growing output buffer, the
+ * HTML and JSON escaping of untrusted bytes, the calculator page and its
+ * stylesheet.
+ *
+ * Every byte that came from the client goes through http_html_escape()
+ * or http_json_escape(); invalid UTF-8 becomes U+FFFD, so the page and
+ * the JSON are always valid UTF-8 whatever was sent.  The page needs no
+ * JavaScript and no inline style, so that its Content-Security-Policy
+ * can forbid both.
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http_int.h"
+
+#define HTTP_BUF_MIN	4096	/* first allocation of a buffer */
+#define HTTP_REPLACEMENT "\xef\xbf\xbd"	/* U+FFFD in UTF-8 */
+
+void
+http_buf_reset(struct http_buf *b)
+{
+	b->len = 0;
+	b->failed = 0;
+	if (b->s != NULL)
+		b->s[0] = '\0';
+}
+
+void
+http_buf_free(struct http_buf *b)
+{
+	free(b->s);
+	memset(b, 0, sizeof(*b));
+}
+
+/*
+ * Make room for more bytes and a NUL.  Returns 0, or -1 and marks the
+ * buffer failed when memory runs out; later additions are then dropped.
+ */
+int
+http_buf_reserve(struct http_buf *b, size_t more)
+{
+	size_t	 cap;
+	char	*s;
+
+	if (b->failed)
+		return -1;
+	if (b->len + more + 1 <= b->cap)
+		return 0;
+	cap = b->cap ? b->cap : HTTP_BUF_MIN;
+	while (cap < b->len + more + 1) {
+		if (cap > SIZE_MAX / 2)
+			goto fail;
+		cap *= 2;
+	}
+	if ((s = realloc(b->s, cap)) == NULL)
+		goto fail;
+	b->s = s;
+	b->cap = cap;
+	return 0;
+ fail:
+	b->failed = 1;
+	return -1;
+}
+
+void
+http_buf_add(struct http_buf *b, const void *p, size_t len)
+{
+	if (http_buf_reserve(b, len) == -1)
+		return;
+	memcpy(b->s + b->len, p, len);
+	b->len += len;
+	b->s[b->len] = '\0';
+}
+
+void
+http_buf_adds(struct http_buf *b, const char *s)
+{
+	http_buf_add(b, s, strlen(s));
+}
+
+void
+http_buf_addf(struct http_buf *b, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || http_buf_reserve(b, n) == -1)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, n + 1, fmt, ap);
+	va_end(ap);
+	b->len += n;
+}
+
+/*
+ * The length of the valid UTF-8 sequence at s[0..len), or 0 when it is
+ * not one: overlong forms, surrogates and code points past U+10FFFF are
+ * invalid (RFC 3629).
+ */
+size_t
+http_utf8_len(const unsigned char *s, size_t len)
+{
+	uint32_t	 cp, min;
+	size_t		 n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		cp = s[0] & 0x1f;
+		min = 0x80;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		n = 3;
+		cp = s[0] & 0x0f;
+		min = 0x800;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		cp = s[0] & 0x07;
+		min = 0x10000;
+	} else
+		return 0;
+	if (len < n)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/*
+ * Append s[0..len) as HTML text or attribute value: the five special
+ * characters as entities, control bytes (but tab and newlines) and
+ * invalid UTF-8 as U+FFFD.
+ */
+void
+http_html_escape(struct http_buf *b, const char *s, size_t len)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 i, n;
+
+	for (i = 0; i < len; i += n) {
+		n = 1;
+		switch (u[i]) {
+		case '&':
+			http_buf_adds(b, "&amp;");
+			continue;
+		case '<':
+			http_buf_adds(b, "&lt;");
+			continue;
+		case '>':
+			http_buf_adds(b, "&gt;");
+			continue;
+		case '"':
+			http_buf_adds(b, "&quot;");
+			continue;
+		case '\'':
+			http_buf_adds(b, "&#39;");
+			continue;
+		case '\t':
+		case '\n':
+		case '\r':
+			http_buf_add(b, s + i, 1);
+			continue;
+		}
+		if (u[i] < 0x20 || u[i] == 0x7f ||
+		    (n = http_utf8_len(u + i, len - i)) == 0) {
+			http_buf_adds(b, HTTP_REPLACEMENT);
+			n = 1;
+		} else
+			http_buf_add(b, s + i, n);
+	}
+}
+
+/*
+ * Append s[0..len) as the inside of a JSON string (RFC 8259): quote,
+ * backslash and control bytes escaped, invalid UTF-8 as \ufffd.
+ */
+void
+http_json_escape(struct http_buf *b, const char *s, size_t len)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 i, n;
+
+	for (i = 0; i < len; i += n) {
+		n = 1;
+		switch (u[i]) {
+		case '"':
+			http_buf_adds(b, "\\\"");
+			continue;
+		case '\\':
+			http_buf_adds(b, "\\\\");
+			continue;
+		case '\b':
+			http_buf_adds(b, "\\b");
+			continue;
+		case '\f':
+			http_buf_adds(b, "\\f");
+			continue;
+		case '\n':
+			http_buf_adds(b, "\\n");
+			continue;
+		case '\r':
+			http_buf_adds(b, "\\r");
+			continue;
+		case '\t':
+			http_buf_adds(b, "\\t");
+			continue;
+		}
+		if (u[i] < 0x20 || u[i] == 0x7f)
+			http_buf_addf(b, "\\u%04x", u[i]);
+		else if ((n = http_utf8_len(u + i, len - i)) == 0) {
+			http_buf_adds(b, "\\ufffd");
+			n = 1;
+		} else
+			http_buf_add(b, s + i, n);
+	}
+}
+
+/* The stylesheet of the page, served as /style.css. */
+const char http_style_css[] =
+":root{color-scheme:light dark;--fg:#1f2328;--muted:#59636e;--bg:#f6f8fa;"
+"--card:#fff;--line:#d1d9e0;--accent:#0969da;--error:#cf222e}\n"
+"@media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--muted:#9198a1;"
+"--bg:#0d1117;--card:#151b23;--line:#3d444d;--accent:#4493f8;"
+"--error:#f85149}}\n"
+"*{box-sizing:border-box}\n"
+"body{margin:0;background:var(--bg);color:var(--fg);"
+"font:16px/1.5 system-ui,-apple-system,\"Segoe UI\",sans-serif}\n"
+"main{max-width:48rem;margin:0 auto;padding:2rem 1rem}\n"
+"h1{margin:0 0 1rem;font-size:1.75rem}\n"
+"h2{margin:2.5rem 0 .5rem;font-size:1.1rem}\n"
+"form{display:flex;gap:.5rem}\n"
+"input,button{font-size:1.1rem;border-radius:6px;padding:.55rem .8rem}\n"
+"input{flex:1;min-width:0;border:1px solid var(--line);"
+"background:var(--card);color:inherit;font-family:ui-monospace,monospace}\n"
+"input:focus{outline:2px solid var(--accent);outline-offset:-1px}\n"
+"button{border:0;background:var(--accent);color:#fff;cursor:pointer}\n"
+".hint{color:var(--muted);font-size:.9rem;margin:.4rem 0 0}\n"
+"#result{margin:1.25rem 0 0;padding:.75rem 1rem;background:var(--card);"
+"border:1px solid var(--line);border-left:4px solid var(--accent);"
+"border-radius:6px;font:1.2rem ui-monospace,monospace;"
+"overflow-wrap:anywhere}\n"
+"#result .answer{font-weight:600}\n"
+"#result.error{border-left-color:var(--error)}\n"
+"#result.error .answer{color:var(--error);font-weight:400}\n"
+"table{width:100%;border-collapse:collapse;background:var(--card);"
+"font-size:.875rem}\n"
+"th,td{padding:.35rem .6rem;border:1px solid var(--line);text-align:left;"
+"vertical-align:top}\n"
+"th{background:var(--bg)}\n"
+"td{font-family:ui-monospace,monospace;overflow-wrap:anywhere}\n"
+"td:first-child{white-space:nowrap;width:1%}\n"
+".visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;"
+"clip:rect(0 0 0 0);white-space:nowrap}\n";
+
+static const char http_page_head[] =
+"<!DOCTYPE html>\n"
+"<html lang=\"en\">\n"
+"<head>\n"
+"<meta charset=\"utf-8\">\n"
+"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+"<title>calcd</title>\n"
+"<link rel=\"stylesheet\" href=\"/style.css\">\n"
+"</head>\n"
+"<body>\n"
+"<main>\n"
+"<h1>calcd</h1>\n"
+"<form method=\"get\" action=\"/\">\n"
+"<label class=\"visually-hidden\" for=\"expr\">Expression</label>\n"
+"<input id=\"expr\" name=\"expr\" type=\"text\" autocomplete=\"off\" "
+"autocapitalize=\"off\" spellcheck=\"false\" autofocus "
+"placeholder=\"2^64\" value=\"";
+
+static const char http_page_form_end[] =
+"\">\n"
+"<button type=\"submit\">Calculate</button>\n"
+"</form>\n"
+"<p class=\"hint\">Exact arithmetic: <code>0.1+0.2</code>, "
+"<code>2^64</code>, <code>7/2</code>, <code>sqrt(2)</code>, "
+"<code>20!</code>.</p>\n";
+
+static const char http_page_table[] =
+"<h2>Request headers</h2>\n"
+"<table>\n"
+"<thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Value</th></tr>"
+"</thead>\n"
+"<tbody>\n";
+
+static const char http_page_tail[] =
+"</tbody>\n"
+"</table>\n"
+"</main>\n"
+"</body>\n"
+"</html>\n";
+
+/* The expression and its answer, in the element with id "result". */
+static void
+http_page_result(struct http_buf *b, const struct http_page_args *a)
+{
+	http_buf_addf(b, "<p id=\"result\" class=\"%s\" aria-live=\"polite\">"
+	    "<span class=\"expr\">", a->error ? "error" : "ok");
+	http_html_escape(b, a->expr, a->exprlen);
+	http_buf_adds(b, "</span> = <span class=\"answer\">");
+	http_html_escape(b, a->answer, a->answerlen);
+	http_buf_adds(b, "</span></p>\n");
+}
+
+/*
+ * Append the page: the form (holding the expression asked, if any), the
+ * answer, and a table of the request's own headers in order.
+ */
+void
+http_page(struct http_buf *b, const struct http_page_args *a)
+{
+	const struct http_header	*h;
+	size_t				 i;
+
+	http_buf_adds(b, http_page_head);
+	if (a->expr != NULL)
+		http_html_escape(b, a->expr, a->exprlen);
+	http_buf_adds(b, http_page_form_end);
+	if (a->expr != NULL && a->answer != NULL)
+		http_page_result(b, a);
+	http_buf_adds(b, http_page_table);
+	for (i = 0; i < a->req->nhdr; i++) {
+		h = &a->req->hdr[i];
+		http_buf_adds(b, "<tr><td>");
+		http_html_escape(b, a->in + h->name.off, h->name.len);
+		http_buf_adds(b, "</td><td>");
+		http_html_escape(b, a->in + h->value.off, h->value.len);
+		http_buf_adds(b, "</td></tr>\n");
+	}
+	http_buf_adds(b, http_page_tail);
+}
