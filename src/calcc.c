@@ -138,8 +138,8 @@ is_quit(const char *line, size_t len)
 	}
 	while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
 		len--;
-	return ((len == 4 && memcmp(line, "exit", 4) == 0) ||
-	    (len == 4 && memcmp(line, "quit", 4) == 0));
+	return (len == 4 &&
+	    (memcmp(line, "exit", 4) == 0 || memcmp(line, "quit", 4) == 0));
 }
 
 /*
