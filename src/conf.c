@@ -549,13 +549,14 @@ conf_split(char *line, char **argv, int max)
 static int
 conf_parse_line(struct conf_parser *p, struct conf *c, char *line)
 {
-	char	*argv[CONF_NETS_MAX + 2];
+	char	*argv[CONF_NETS_MAX + 3];
 	int	 argc;
 	size_t	 i;
 
-	if ((argc = conf_split(line, argv, CONF_NETS_MAX + 1)) == 0)
+	/* One word more than any keyword takes, for its own message. */
+	if ((argc = conf_split(line, argv, CONF_NETS_MAX + 2)) == 0)
 		return 0;
-	if (argc > CONF_NETS_MAX + 1)
+	if (argc > CONF_NETS_MAX + 2)
 		return conf_error(p, "too many words");
 	if (strcmp(argv[0], "listen") == 0)
 		return conf_parse_listen(p, c, argv, argc);

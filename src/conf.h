@@ -20,12 +20,12 @@
 	"+CHACHA20-POLY1305:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:" \
 	"-GROUP-ALL:+GROUP-X25519:+GROUP-SECP256R1:+GROUP-SECP384R1:" \
 	"-SIGN-RSA-SHA1:-SIGN-ECDSA-SHA1:%SERVER_PRECEDENCE"
-#define CONF_LISTEN_MAX		32
+#define CONF_LISTEN_MAX		32	/* listen lines in one file */
 /*
  * Most workers: the scoreboard has room for two full generations (old
  * ones finish their clients after a reload) and the UDP workers.
  */
-#define CONF_WORKERS_MAX	480	/* listen lines in one file */
+#define CONF_WORKERS_MAX	480
 #define CONF_LINE_MAX		1024	/* bytes in one line of the file */
 #define CONF_ERR_MAX		512	/* bytes of one error message */
 

@@ -218,7 +218,7 @@ master_reaped(struct master *m, size_t i, int status)
 	int			 normal;
 
 	normal = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-	if (!normal && !ch->stuck_ms && !(ch->retired_ms &&
+	if (!normal && !ch->stuck_ms && !ch->killed && !(ch->retired_ms &&
 	    WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM)) {
 		master_describe_exit(status, how, sizeof(how));
 		if (sb_get_state(slot) == SB_BUSY)

@@ -1,0 +1,781 @@
+/*
+ * check_daemon.c - calcd as its clients and its administrator see it:
+ * the line protocol, the worker pool, crashes, signals and privileges.
+ *
+ * Each test starts its own daemon on loopback ports from an inline
+ * configuration (tests/harness.h).  Run one test case by hand with
+ *   CK_RUN_CASE=Signals CALCD_SHOW_LOG=1 tests/check_daemon
+ * CALCD selects the daemon, CALCD_KEEP_TMP=1 keeps its directory.
+ */
+#include <sys/resource.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include "harness.h"
+
+#define GREETING	"welcome to the calculator! - type exit to leave"
+#define TOO_LONG	"error: line too long"
+
+/* Every daemon: workers drop to nobody when the tests run as root. */
+#define CONF_BASE \
+	"user nobody\n" \
+	"listen tcp 127.0.0.1:%%PORT%%\n" \
+	"workers-min-spare 2\n" \
+	"workers-max-spare 4\n"
+
+/* The pool tests: one address holds the whole pool. */
+#define POOL_MAX	64
+#define POOL_MAX_SPARE	4
+#define STR(n)		#n
+#define XSTR(n)		STR(n)
+#define CONF_POOL \
+	"user nobody\n" \
+	"listen tcp 127.0.0.1:%%PORT%%\n" \
+	"workers-max " XSTR(POOL_MAX) "\n" \
+	"workers-min-spare 2\n" \
+	"workers-max-spare " XSTR(POOL_MAX_SPARE) "\n" \
+	"max-connections-per-address 1024\n"
+#define POOL_GREET_MS	10000	/* all 64 clients greeted */
+#define POOL_SHRINK_MS	20000	/* idle pool back to workers-max-spare */
+
+#define RETIRE_MS	300	/* old idle workers gone after a reload */
+
+#define OK(call)	ck_assert_msg((call) != -1, "%s", h_err())
+
+Suite	*make_daemon_suite(void);
+
+/* The daemon of the running test; the teardown stops it. */
+static struct h_daemon	 d;
+static struct h_client	 pool[POOL_MAX + 1];
+
+static void
+setup(void)
+{
+	size_t	 i;
+
+	memset(&d, 0, sizeof(d));
+	for (i = 0; i < sizeof(pool) / sizeof(pool[0]); i++)
+		pool[i].fd = -1;
+}
+
+/* Close every client: a busy worker holds a stopping daemon back. */
+static void
+close_all(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(pool) / sizeof(pool[0]); i++)
+		h_close(&pool[i]);
+}
+
+static void
+teardown(void)
+{
+	close_all();
+	h_daemon_free(&d);
+}
+
+static void
+start(const char *conf)
+{
+	OK(h_daemon_init(&d, conf));
+	OK(h_daemon_start(&d));
+}
+
+/* Close the clients, stop the daemon, require exit status 0. */
+static void
+stop_ok(void)
+{
+	int	 rc;
+
+	close_all();
+	rc = h_daemon_stop(&d);
+	ck_assert_msg(rc == 0, "calcd stopped with status %d: %s", rc,
+	    rc == -1 ? h_err() : "see its log (CALCD_SHOW_LOG=1)");
+}
+
+/* Connect to the daemon's first port at addr and read the greeting. */
+static void
+client_at(struct h_client *c, const char *addr)
+{
+	OK(h_connect(c, addr, d.port[0]));
+	OK(h_expect_line(c, GREETING));
+}
+
+static void
+client(struct h_client *c)
+{
+	client_at(c, "127.0.0.1");
+}
+
+/* Send one request line and require one answer. */
+static void
+ask(struct h_client *c, const char *expr, const char *answer)
+{
+	OK(h_sends(c, expr));
+	OK(h_sends(c, "\n"));
+	OK(h_expect_line(c, answer));
+}
+
+/* A line of exactly len bytes that evaluates to 2: "1+1" and blanks. */
+static char *
+padded_sum(char *buf, size_t len)
+{
+	memset(buf, ' ', len);
+	memcpy(buf, "1+1", 3);
+	buf[len] = '\0';
+	return buf;
+}
+
+static void
+skip(const char *why)
+{
+	printf("# SKIP %s: %s\n", tcase_name(), why);
+	fflush(stdout);
+}
+
+/*
+ * Protocol
+ */
+
+START_TEST(greeting_ends_in_crlf)
+{
+	start(CONF_BASE);
+	client(&pool[0]);
+	stop_ok();
+}
+END_TEST
+
+START_TEST(sum_is_answered)
+{
+	start(CONF_BASE);
+	client(&pool[0]);
+	ask(&pool[0], "5+5", "10");
+	stop_ok();
+}
+END_TEST
+
+START_TEST(blank_lines_get_no_answer)
+{
+	start(CONF_BASE);
+	client(&pool[0]);
+	OK(h_sends(&pool[0], "\n\r\n \t \r\n"));
+	ask(&pool[0], "5+5", "10");
+	OK(h_expect_silence(&pool[0], 200));
+	stop_ok();
+}
+END_TEST
+
+START_TEST(lf_and_crlf_are_accepted)
+{
+	start(CONF_BASE);
+	client(&pool[0]);
+	OK(h_sends(&pool[0], "1+1\n2+2\r\n3+3\n"));
+	OK(h_expect_line(&pool[0], "2"));
+	OK(h_expect_line(&pool[0], "4"));
+	OK(h_expect_line(&pool[0], "6"));
+	stop_ok();
+}
+END_TEST
+
+START_TEST(pipelined_lines_are_answered_in_order)
+{
+	enum { N = 10000 };
+	char	*req, want[16];
+	size_t	 len = 0;
+	int	 i;
+
+	ck_assert_ptr_nonnull(req = malloc(N * 12));
+	for (i = 0; i < N; i++)
+		len += sprintf(req + len, "%d+1\n", i);
+	start(CONF_BASE);
+	client(&pool[0]);
+	OK(h_send(&pool[0], req, len));
+	for (i = 0; i < N; i++) {
+		snprintf(want, sizeof(want), "%d", i + 1);
+		ck_assert_msg(h_expect_line(&pool[0], want) == 0,
+		    "answer %d: %s", i, h_err());
+	}
+	free(req);
+	stop_ok();
+}
+END_TEST
+
+/* Ways to leave: what is sent, the answers before the server closes. */
+static const struct {
+	const char	*send;
+	const char	*answer;	/* or NULL */
+} leave_cases[] = {
+	{ "exit\n",		NULL },
+	{ "quit\n",		NULL },
+	{ "quit\r\n",		NULL },
+	{ "  exit \t\n",	NULL },
+	{ "1+1\nexit\n",	"2" },
+};
+
+START_TEST(exit_and_quit_close)
+{
+	start(CONF_BASE);
+	client(&pool[0]);
+	OK(h_sends(&pool[0], leave_cases[_i].send));
+	if (leave_cases[_i].answer)
+		OK(h_expect_line(&pool[0], leave_cases[_i].answer));
+	OK(h_expect_eof(&pool[0], H_LINE_MS));
+	stop_ok();
+}
+END_TEST
+
+START_TEST(long_line_is_refused_and_connection_goes_on)
+{
+	enum { LEN = 100 * 1000 };
+	char	*line;
+
+	ck_assert_ptr_nonnull(line = malloc(LEN + 1));
+	memset(line, '1', LEN);
+	line[LEN] = '\n';
+	start(CONF_BASE);
+	client(&pool[0]);
+	OK(h_send(&pool[0], line, LEN + 1));
+	OK(h_expect_line(&pool[0], TOO_LONG));
+	ask(&pool[0], "5+5", "10");
+	free(line);
+	stop_ok();
+}
+END_TEST
+
+START_TEST(idle_client_is_told_and_closed)
+{
+	uint64_t	 t0;
+	int		 waited;
+
+	start(CONF_BASE "idle-timeout 1\n");
+	client(&pool[0]);
+	t0 = h_now_ms();
+	OK(h_expect_line(&pool[0], "error: idle timeout"));
+	waited = (int)(h_now_ms() - t0);
+	ck_assert_msg(waited >= 900 && waited <= 3000,
+	    "idle timeout after %d ms, want about 1000", waited);
+	OK(h_expect_eof(&pool[0], 2000));
+	stop_ok();
+}
+END_TEST
+
+START_TEST(ipv6_listener_works)
+{
+	if (!h_have_ipv6()) {
+		skip("no IPv6 loopback");
+		return;
+	}
+	start("user nobody\nlisten tcp [::1]:%%PORT%%\n");
+	client_at(&pool[0], "::1");
+	ask(&pool[0], "5+5", "10");
+	stop_ok();
+}
+END_TEST
+
+/*
+ * Pool
+ */
+
+/* Connect n clients at once, then require every greeting within ms. */
+static void
+connect_all(int n, int ms)
+{
+	uint64_t	 deadline;
+	char		 line[256];
+	int		 i, r;
+
+	for (i = 0; i < n; i++)
+		ck_assert_msg(h_connect(&pool[i], "127.0.0.1", d.port[0]) == 0,
+		    "client %d: %s", i, h_err());
+	deadline = h_now_ms() + ms;
+	for (i = 0; i < n; i++) {
+		r = h_read_line(&pool[i], line, sizeof(line),
+		    (int)(deadline - h_now_ms()));
+		ck_assert_msg(r == H_LINE && strcmp(line, GREETING "\r") == 0,
+		    "client %d of %d: no greeting within %d ms (%s)", i, n,
+		    ms, r == H_TIMEOUT ? "timeout" : r == H_EOF ? "EOF" :
+		    r == H_ERROR ? h_err() : line);
+	}
+}
+
+/* Each client asks one sum and gets its answer. */
+static void
+ask_all(int n)
+{
+	char	 expr[32], want[32];
+	int	 i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(expr, sizeof(expr), "%d+1\n", i);
+		OK(h_sends(&pool[i], expr));
+	}
+	for (i = 0; i < n; i++) {
+		snprintf(want, sizeof(want), "%d", i + 1);
+		ck_assert_msg(h_expect_line(&pool[i], want) == 0,
+		    "client %d: %s", i, h_err());
+	}
+}
+
+static int
+count_children(void)
+{
+	pid_t	 pids[H_CHILDREN_MAX];
+	int	 n;
+
+	n = h_children(d.pid, pids, H_CHILDREN_MAX);
+	ck_assert_msg(n >= 0, "%s", h_err());
+	return n;
+}
+
+START_TEST(pool_serves_workers_max_clients_at_once)
+{
+	uint64_t	 t0;
+
+	start(CONF_POOL);
+	t0 = h_now_ms();
+	connect_all(POOL_MAX, POOL_GREET_MS);
+	ask_all(POOL_MAX);
+	fprintf(stderr, "# %d clients greeted and answered in %llu ms\n",
+	    POOL_MAX, (unsigned long long)(h_now_ms() - t0));
+	stop_ok();
+}
+END_TEST
+
+START_TEST(pool_full_queues_next_client_until_one_leaves)
+{
+	struct h_client	*extra = &pool[POOL_MAX];
+
+	start(CONF_POOL);
+	connect_all(POOL_MAX, POOL_GREET_MS);
+	OK(h_connect(extra, "127.0.0.1", d.port[0]));
+	OK(h_expect_silence(extra, 1000));
+	h_close(&pool[0]);
+	OK(h_expect_line(extra, GREETING));
+	ask(extra, "1+1", "2");
+	stop_ok();
+}
+END_TEST
+
+START_TEST(pool_shrinks_when_clients_leave)
+{
+	uint64_t	 deadline;
+	int		 i, n;
+
+	start(CONF_POOL);
+	connect_all(POOL_MAX, POOL_GREET_MS);
+	ck_assert_int_ge(count_children(), POOL_MAX);
+	for (i = 0; i < POOL_MAX; i++)
+		h_close(&pool[i]);
+	deadline = h_now_ms() + POOL_SHRINK_MS;
+	while ((n = count_children()) > POOL_MAX_SPARE &&
+	    h_now_ms() < deadline)
+		h_sleep_ms(100);
+	ck_assert_msg(n <= POOL_MAX_SPARE, "%d workers left %d ms after every "
+	    "client left", n, POOL_SHRINK_MS);
+	stop_ok();
+}
+END_TEST
+
+/*
+ * Crashes
+ */
+
+START_TEST(killed_worker_loses_only_its_client)
+{
+	struct h_client	*a = &pool[0], *b = &pool[1], *c = &pool[2];
+	char		 needle[160];
+	pid_t		 pid;
+
+	start(CONF_BASE);
+	client(a);
+	client(b);
+	client(c);
+	ask(a, "1+1", "2");
+	OK(pid = h_worker_of(&d, a));
+	ck_assert_int_eq(kill(pid, SIGKILL), 0);
+	OK(h_expect_eof(a, H_LINE_MS));
+	ask(b, "2+2", "4");
+	ask(c, "3+3", "6");
+	client(&pool[3]);
+	ask(&pool[3], "4+4", "8");
+	snprintf(needle, sizeof(needle), "worker %ld killed by signal 9 "
+	    "while serving %s", (long)pid, a->laddr);
+	OK(h_log_wait(&d, needle, 1, H_LINE_MS));
+	stop_ok();
+}
+END_TEST
+
+/*
+ * Workers that die at once must slow the master down.  A worker needs a
+ * descriptor for its epoll set; lowering the running master's soft
+ * RLIMIT_NOFILE to 3 leaves the master working (it opens nothing more)
+ * while every worker it forks fails epoll_create1() and exits 1.  (A
+ * limit set before exec cannot do this: each worker closes two of the
+ * master's descriptors before it needs one.)
+ */
+START_TEST(crashing_workers_make_master_back_off)
+{
+	static const char needle[] = " after it started; next worker in ";
+	struct rlimit	 rl;
+	pid_t		 pids[H_CHILDREN_MAX];
+	char		*log, *p;
+	long		 delay, last = 0;
+	int		 i, n, lines = 0;
+
+	start("user nobody\nlisten tcp 127.0.0.1:%%PORT%%\n"
+	    "workers-min-spare 1\nworkers-max-spare 1\n");
+	ck_assert_int_eq(prlimit(d.pid, RLIMIT_NOFILE, NULL, &rl), 0);
+	rl.rlim_cur = 3;
+	ck_assert_int_eq(prlimit(d.pid, RLIMIT_NOFILE, &rl, NULL), 0);
+	n = h_children(d.pid, pids, H_CHILDREN_MAX);
+	for (i = 0; i < n; i++)
+		kill(pids[i], SIGTERM);
+	h_sleep_ms(3000);
+
+	ck_assert_ptr_nonnull(log = h_log_text(&d));
+	for (p = log; (p = strstr(p, needle)) != NULL; p++) {
+		delay = strtol(p + sizeof(needle) - 1, NULL, 10);
+		ck_assert_msg(delay > last || delay == 10000,
+		    "backoff went from %ld ms to %ld ms", last, delay);
+		last = delay;
+		lines++;
+	}
+	free(log);
+	ck_assert_msg(lines > 1 && lines < 20, "%d crashes in 3 s", lines);
+	ck_assert_int_ge(h_log_count(&d, "exited with status 1"), lines);
+	stop_ok();
+}
+END_TEST
+
+/*
+ * Signals
+ */
+
+START_TEST(hup_drops_no_connection)
+{
+	enum { CYCLES = 300, EVERY = 60 };
+	struct h_client	*old = pool, *c = &pool[3];
+	char		 expr[32], want[32];
+	int		 i, j, hups = 0;
+
+	start(CONF_BASE);
+	for (j = 0; j < 3; j++) {
+		client(&old[j]);
+		ask(&old[j], "1+1", "2");
+	}
+	for (i = 0; i < CYCLES; i++) {
+		if (i % EVERY == EVERY / 2) {
+			OK(h_daemon_signal(&d, SIGHUP));
+			hups++;
+		}
+		snprintf(expr, sizeof(expr), "%d+1", i);
+		snprintf(want, sizeof(want), "%d", i + 1);
+		ck_assert_msg(h_connect(c, "127.0.0.1", d.port[0]) == 0 &&
+		    h_expect_line(c, GREETING) == 0, "cycle %d: %s", i,
+		    h_err());
+		ask(c, expr, want);
+		h_close(c);
+		for (j = 0; i % EVERY == EVERY - 1 && j < 3; j++)
+			ask(&old[j], expr, want);
+	}
+	snprintf(want, sizeof(want), "reloaded, generation %d", hups);
+	OK(h_log_wait(&d, want, 1, H_LINE_MS));
+	for (j = 0; j < 3; j++)
+		ask(&old[j], "2+2", "4");
+	stop_ok();
+}
+END_TEST
+
+/*
+ * A client that connects just as SIGHUP retires the idle workers must be
+ * served.  Workers wait with EPOLLEXCLUSIVE, so the kernel wakes only one
+ * of them per connection: a retiring worker that was woken must take the
+ * connection before it leaves, or the connection waits in the backlog
+ * until some other client arrives.  Each round lets the workers settle in
+ * epoll_wait(), then connects a little later after SIGHUP than the last,
+ * to meet the moment the master retires the old workers.
+ */
+START_TEST(hup_strands_no_connection)
+{
+	enum { HUPS = 80, GREET_MS = 500 };
+	struct h_client	*c = &pool[0];
+	struct timespec	 pause = { 0, 0 };
+	char		 line[256];
+	int		 i, r;
+
+	start(CONF_BASE);
+	for (i = 0; i < HUPS; i++) {
+		h_sleep_ms(50);
+		OK(h_daemon_signal(&d, SIGHUP));
+		pause.tv_nsec = (i % 40) * 50000L;
+		nanosleep(&pause, NULL);
+		OK(h_connect(c, "127.0.0.1", d.port[0]));
+		r = h_read_line(c, line, sizeof(line), GREET_MS);
+		ck_assert_msg(r == H_LINE && strcmp(line, GREETING "\r") == 0,
+		    "a client connecting %ld us after SIGHUP %d had no "
+		    "greeting within %d ms", pause.tv_nsec / 1000, i + 1,
+		    GREET_MS);
+		ask(c, "1+1", "2");
+		h_close(c);
+	}
+	stop_ok();
+}
+END_TEST
+
+START_TEST(hup_applies_new_config_to_new_connections)
+{
+	struct h_client	*old = &pool[0], *new = &pool[1];
+	char		 line[128];
+
+	padded_sum(line, 100);
+	start(CONF_BASE "max-line 4096\n");
+	client(old);
+	ask(old, line, "2");
+	OK(h_daemon_config(&d, CONF_BASE "max-line 64\n"));
+	OK(h_daemon_signal(&d, SIGHUP));
+	OK(h_log_wait(&d, "configuration reloaded, generation 1", 1,
+	    H_LINE_MS));
+	h_sleep_ms(RETIRE_MS);
+	client(new);
+	ask(new, line, TOO_LONG);
+	ask(new, "5+5", "10");
+	ask(old, line, "2");
+	stop_ok();
+}
+END_TEST
+
+START_TEST(hup_with_broken_config_keeps_old_one)
+{
+	char	 line[128], needle[H_PATH_MAX + 128];
+
+	padded_sum(line, 100);
+	start(CONF_BASE "max-line 64\n");
+	OK(h_daemon_config(&d, CONF_BASE "max-line 4096\nno-such-word 1\n"));
+	OK(h_daemon_signal(&d, SIGHUP));
+	snprintf(needle, sizeof(needle), "reload failed, keeping the old "
+	    "configuration: %s:6: unknown keyword 'no-such-word'", d.conf);
+	OK(h_log_wait(&d, needle, 1, H_LINE_MS));
+	client(&pool[0]);
+	ask(&pool[0], line, TOO_LONG);
+	ask(&pool[0], "5+5", "10");
+	stop_ok();
+}
+END_TEST
+
+START_TEST(term_lets_busy_client_finish)
+{
+	start(CONF_BASE);
+	client(&pool[0]);
+	ask(&pool[0], "1+1", "2");
+	OK(h_daemon_signal(&d, SIGTERM));
+	OK(h_log_wait(&d, "stopping", 1, H_LINE_MS));
+	ask(&pool[0], "2+2", "4");
+	ck_assert_msg(h_daemon_wait(&d, 300) == -1,
+	    "calcd exited while its client was still connected");
+	h_close(&pool[0]);
+	ck_assert_int_eq(h_daemon_wait(&d, H_STOP_MS), 0);
+}
+END_TEST
+
+/*
+ * "SIGTERM: stop accepting" (DESIGN.md section 5): while a busy client
+ * finishes, a new connection must be refused, not queued where no worker
+ * will ever serve it.
+ */
+START_TEST(term_refuses_new_connections)
+{
+	struct h_client	*late = &pool[1];
+	int		 rc;
+
+	start(CONF_BASE);
+	client(&pool[0]);
+	OK(h_daemon_signal(&d, SIGTERM));
+	OK(h_log_wait(&d, "stopping", 1, H_LINE_MS));
+	h_sleep_ms(200);
+	rc = h_connect(late, "127.0.0.1", d.port[0]);
+	if (rc == 0)
+		rc = h_expect_silence(late, 500) == 0 ? 1 : 2;
+	close_all();
+	ck_assert_int_eq(h_daemon_wait(&d, H_STOP_MS), 0);
+	ck_assert_msg(rc == -1, "a connection made after SIGTERM was %s",
+	    rc == 1 ? "accepted and left without an answer" : "accepted");
+}
+END_TEST
+
+START_TEST(term_kills_lingering_client_after_shutdown_timeout)
+{
+	uint64_t	 t0;
+	int		 rc, waited;
+
+	start(CONF_BASE "shutdown-timeout 1\n");
+	client(&pool[0]);
+	t0 = h_now_ms();
+	OK(h_daemon_signal(&d, SIGTERM));
+	rc = h_daemon_wait(&d, H_STOP_MS);
+	waited = (int)(h_now_ms() - t0);
+	ck_assert_msg(rc == 0, "exit status %d: %s", rc, h_err());
+	ck_assert_msg(waited >= 900 && waited < 4000,
+	    "stopped %d ms after SIGTERM, want about 1000", waited);
+	OK(h_expect_eof(&pool[0], H_LINE_MS));
+}
+END_TEST
+
+START_TEST(term_leaves_no_child_behind)
+{
+	int	 i;
+
+	start(CONF_BASE);
+	client(&pool[0]);
+	client(&pool[1]);
+	ask(&pool[1], "1+1", "2");
+	h_close(&pool[1]);
+	stop_ok();
+	ck_assert_int_ge(d.nchildren, 2);
+	for (i = 0; i < d.nchildren; i++)
+		ck_assert_msg(!h_pid_alive(d.children[i]),
+		    "worker %ld still runs", (long)d.children[i]);
+}
+END_TEST
+
+/*
+ * Privileges
+ */
+
+/* Wait until a new worker has dropped to uid; 0, or -1 if it never does. */
+static int
+wait_dropped(pid_t pid, const char *ids)
+{
+	uint64_t	 deadline = h_now_ms() + 2000;
+	char		 uid[128];
+
+	while (h_proc_status(pid, "Uid", uid, sizeof(uid)) == 0 &&
+	    strcmp(uid, ids) != 0 && h_now_ms() < deadline)
+		h_sleep_ms(10);
+	return h_pid_alive(pid) && strcmp(uid, ids) != 0 ? -1 : 0;
+}
+
+static void
+expect_status(pid_t pid, const char *field, const char *want)
+{
+	char	 got[128];
+
+	if (h_proc_status(pid, field, got, sizeof(got)) == -1)
+		return;		/* the worker retired meanwhile */
+	ck_assert_msg(strcmp(got, want) == 0, "pid %ld: %s: \"%s\", want "
+	    "\"%s\"", (long)pid, field, got, want);
+}
+
+START_TEST(workers_run_as_user_without_new_privileges)
+{
+	struct passwd	*pw;
+	pid_t		 pids[H_CHILDREN_MAX];
+	char		 uids[64], gids[64], gid[16];
+	int		 i, n;
+
+	if (geteuid() != 0) {
+		skip("not root, so calcd does not change users");
+		return;
+	}
+	ck_assert_ptr_nonnull(pw = getpwnam("nobody"));
+	snprintf(uids, sizeof(uids), "%1$u\t%1$u\t%1$u\t%1$u",
+	    (unsigned)pw->pw_uid);
+	snprintf(gids, sizeof(gids), "%1$u\t%1$u\t%1$u\t%1$u",
+	    (unsigned)pw->pw_gid);
+	snprintf(gid, sizeof(gid), "%u", (unsigned)pw->pw_gid);
+	start(CONF_BASE);
+	client(&pool[0]);
+	ask(&pool[0], "1+1", "2");
+	n = h_children(d.pid, pids, H_CHILDREN_MAX);
+	ck_assert_int_ge(n, 1);
+	for (i = 0; i < n; i++) {
+		ck_assert_msg(wait_dropped(pids[i], uids) == 0,
+		    "worker %ld keeps its uid", (long)pids[i]);
+		expect_status(pids[i], "Uid", uids);
+		expect_status(pids[i], "Gid", gids);
+		expect_status(pids[i], "Groups", gid);
+		expect_status(pids[i], "NoNewPrivs", "1");
+	}
+	expect_status(d.pid, "Uid", "0\t0\t0\t0");
+	stop_ok();
+}
+END_TEST
+
+static TCase *
+tcase(Suite *s, const char *name)
+{
+	TCase	*tc = tcase_create(name);
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+	return tc;
+}
+
+Suite *
+make_daemon_suite(void)
+{
+	Suite	*s = suite_create("Daemon");
+	TCase	*tc;
+
+	tc = tcase(s, "Protocol");
+	tcase_add_test(tc, greeting_ends_in_crlf);
+	tcase_add_test(tc, sum_is_answered);
+	tcase_add_test(tc, blank_lines_get_no_answer);
+	tcase_add_test(tc, lf_and_crlf_are_accepted);
+	tcase_add_test(tc, pipelined_lines_are_answered_in_order);
+	tcase_add_loop_test(tc, exit_and_quit_close, 0,
+	    sizeof(leave_cases) / sizeof(leave_cases[0]));
+	tcase_add_test(tc, long_line_is_refused_and_connection_goes_on);
+	tcase_add_test(tc, idle_client_is_told_and_closed);
+	tcase_add_test(tc, ipv6_listener_works);
+
+	tc = tcase(s, "Pool");
+	tcase_add_test(tc, pool_serves_workers_max_clients_at_once);
+	tcase_add_test(tc, pool_full_queues_next_client_until_one_leaves);
+	tcase_add_test(tc, pool_shrinks_when_clients_leave);
+
+	tc = tcase(s, "Crashes");
+	tcase_add_test(tc, killed_worker_loses_only_its_client);
+	tcase_add_test(tc, crashing_workers_make_master_back_off);
+
+	tc = tcase(s, "Signals");
+	tcase_add_test(tc, hup_drops_no_connection);
+	tcase_add_test(tc, hup_strands_no_connection);
+	tcase_add_test(tc, hup_applies_new_config_to_new_connections);
+	tcase_add_test(tc, hup_with_broken_config_keeps_old_one);
+	tcase_add_test(tc, term_lets_busy_client_finish);
+	tcase_add_test(tc, term_refuses_new_connections);
+	tcase_add_test(tc, term_kills_lingering_client_after_shutdown_timeout);
+	tcase_add_test(tc, term_leaves_no_child_behind);
+
+	tc = tcase(s, "Privileges");
+	tcase_add_test(tc, workers_run_as_user_without_new_privileges);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner	*sr;
+	int	 failed;
+
+	h_init("check_daemon");
+	sr = srunner_create(make_daemon_suite());
+	srunner_set_tap(sr, "-");
+	srunner_run_all(sr, CK_SILENT);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	h_finish();
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
