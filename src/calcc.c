@@ -3,16 +3,24 @@
  *
  * calcc sends expressions to a calculator and prints one answer per
  * expression: from its arguments, from a pipe, or interactively with line
- * editing.  This version evaluates locally with the engine (--local); the
- * network modes (TCP, TLS, UDP) will plug in as further modes next to it.
+ * editing.  The calculator is calcd over TCP (the default), TLS or UDP,
+ * or the engine in this process (--local).  Over TCP and TLS everything
+ * goes over one connection, pipelined: a pipe of a hundred thousand lines
+ * costs about what the server costs.
  *
  * Exit status: 0 when every answer was a value, 1 when any answer was an
- * error, 2 on a usage error or when calcc itself fails (output, memory).
+ * error, 2 on a usage error, a connection failure or when calcc itself
+ * fails (output, memory).
  */
 #include "config.h"
 
+#include <sys/socket.h>
+
 #include <err.h>
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,16 +29,27 @@
 #include <editline/readline.h>
 
 #include "calc.h"
+#include "client.h"
+#include "stream.h"
 
 #define CALCC_PROMPT	"calc> "	/* interactive prompt */
 #define CALCC_HISTORY	1000		/* lines kept for line editing */
+
+#define CALCC_HOST	"localhost"
+#define CALCC_PORT_TCP	"54321"
+#define CALCC_PORT_TLS	"54322"
+#define CALCC_PORT_UDP	"54321"
+#define CALCC_TIMEOUT	5		/* seconds: connect, each answer */
+#define CALCC_RETRIES	3		/* UDP tries after the first */
+#define CALCC_CHUNK	(64 * 1024)	/* bytes read or sent at once */
 
 #define EXIT_ANSWER_ERROR	1	/* some answer was "error: ..." */
 #define EXIT_TROUBLE		2	/* usage error or failure of calcc */
 
 /* Where the expressions go. */
 enum calcc_mode {
-	MODE_NONE,		/* not chosen: later, the server */
+	MODE_STREAM,		/* calcd over TCP, or TLS with opts.net.tls */
+	MODE_UDP,		/* calcd over UDP */
 	MODE_LOCAL		/* the engine, in this process */
 };
 
@@ -42,26 +61,38 @@ enum line_result {
 };
 
 struct calcc_opts {
-	enum calcc_mode	 mode;
+	enum calcc_mode		 mode;
+	struct client_opts	 net;
 };
 
 /* Long options without a short form start above any character. */
 enum {
 	OPT_LOCAL = 256,
-	OPT_HELP
+	OPT_HELP,
+	OPT_CAFILE,
+	OPT_INSECURE,
+	OPT_TIMEOUT,
+	OPT_RETRIES
 };
 
 static const struct option longopts[] = {
-	{ "local",	no_argument,	NULL,	OPT_LOCAL },
-	{ "version",	no_argument,	NULL,	'V' },
-	{ "help",	no_argument,	NULL,	OPT_HELP },
-	{ NULL,		0,		NULL,	0 }
+	{ "tls",	no_argument,		NULL,	's' },
+	{ "udp",	no_argument,		NULL,	'u' },
+	{ "cafile",	required_argument,	NULL,	OPT_CAFILE },
+	{ "insecure",	no_argument,		NULL,	OPT_INSECURE },
+	{ "timeout",	required_argument,	NULL,	OPT_TIMEOUT },
+	{ "retries",	required_argument,	NULL,	OPT_RETRIES },
+	{ "local",	no_argument,		NULL,	OPT_LOCAL },
+	{ "version",	no_argument,		NULL,	'V' },
+	{ "help",	no_argument,		NULL,	OPT_HELP },
+	{ NULL,		0,			NULL,	0 }
 };
 
 /* "+": options come before the expressions, so "-3" after them is one. */
-static const char shortopts[] = "+V";
+static const char shortopts[] = "+46h:p:suV";
 
 static void	usage(FILE *fp, int status) __attribute__((noreturn));
+static int	parse_number(const char *s, const char *what, int min, int max);
 static void	version(void) __attribute__((noreturn));
 static void	parse_options(int argc, char *argv[], struct calcc_opts *opts);
 static int	is_quit(const char *line, size_t len);
@@ -81,10 +112,29 @@ static void
 usage(FILE *fp, int status)
 {
 	fprintf(fp,
-	    "usage: calcc --local [--] [expression ...]\n"
+	    "usage: calcc [-46su] [-h host] [-p port] [--cafile file] "
+	    "[--insecure]\n"
+	    "             [--timeout seconds] [--retries n] [--] "
+	    "[expression ...]\n"
+	    "       calcc --local [--] [expression ...]\n"
 	    "       calcc -V | --version\n"
 	    "       calcc --help\n");
 	exit(status);
+}
+
+/* A whole number from an option, in [min, max]; exits otherwise. */
+static int
+parse_number(const char *s, const char *what, int min, int max)
+{
+	char	*end;
+	long	 v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (s[0] == '\0' || *end != '\0' || errno || v < min || v > max)
+		errx(EXIT_TROUBLE, "--%s: '%s' is not a number from %d to %d",
+		    what, s, min, max);
+	return (int)v;
 }
 
 static void
@@ -105,9 +155,45 @@ parse_options(int argc, char *argv[], struct calcc_opts *opts)
 	int ch;
 
 	memset(opts, 0, sizeof(*opts));
-	opts->mode = MODE_NONE;
+	opts->mode = MODE_STREAM;
+	opts->net.host = CALCC_HOST;
+	opts->net.family = AF_UNSPEC;
+	opts->net.timeout_ms = CALCC_TIMEOUT * 1000;
+	opts->net.retries = CALCC_RETRIES;
 	while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (ch) {
+		case '4':
+			opts->net.family = AF_INET;
+			break;
+		case '6':
+			opts->net.family = AF_INET6;
+			break;
+		case 'h':
+			opts->net.host = optarg;
+			break;
+		case 'p':
+			opts->net.port = optarg;
+			break;
+		case 's':
+			opts->net.tls = 1;
+			break;
+		case 'u':
+			opts->mode = MODE_UDP;
+			break;
+		case OPT_CAFILE:
+			opts->net.cafile = optarg;
+			break;
+		case OPT_INSECURE:
+			opts->net.insecure = 1;
+			break;
+		case OPT_TIMEOUT:
+			opts->net.timeout_ms = parse_number(optarg, "timeout",
+			    1, 3600) * 1000;
+			break;
+		case OPT_RETRIES:
+			opts->net.retries = parse_number(optarg, "retries", 0,
+			    100);
+			break;
 		case OPT_LOCAL:
 			opts->mode = MODE_LOCAL;
 			break;
@@ -119,10 +205,14 @@ parse_options(int argc, char *argv[], struct calcc_opts *opts)
 			usage(stderr, EXIT_TROUBLE);
 		}
 	}
-	if (opts->mode == MODE_NONE) {
-		warnx("no server support yet: use --local");
-		usage(stderr, EXIT_TROUBLE);
-	}
+	if (opts->mode == MODE_UDP && opts->net.tls)
+		errx(EXIT_TROUBLE, "--tls and --udp do not go together");
+	if (opts->net.port == NULL)
+		opts->net.port = opts->mode == MODE_UDP ? CALCC_PORT_UDP :
+		    opts->net.tls ? CALCC_PORT_TLS : CALCC_PORT_TCP;
+	if (opts->net.insecure && opts->net.tls)
+		warnx("warning: --insecure: the server's certificate is not "
+		    "verified");
 }
 
 /*
@@ -266,6 +356,439 @@ local_main(int argc, char *argv[])
 	return (status);
 }
 
+
+/*
+ * The answers of a stream session as they arrive: CRLF becomes LF on
+ * stdout, the greeting is dropped (or printed, interactively), and any
+ * line starting "error: " marks the run as failed.
+ */
+struct answers {
+	int		 greeted;	/* the greeting line is behind us */
+	int		 show_greeting;
+	int		 at_start;	/* at the start of an answer line */
+	size_t		 match;		/* bytes of "error: " matched */
+	int		 status;	/* exit status so far */
+	unsigned long	 lines;		/* answers printed */
+	char		 first[128];	/* the greeting, to report a refusal */
+	size_t		 firstlen;
+};
+
+static const char error_prefix[] = "error: ";
+
+/*
+ * Take the first line: the greeting, or the server's refusal (an error
+ * line, then it closes), which ends the run.
+ */
+static void
+answers_greeting(struct answers *a, char c)
+{
+	if (c != '\n') {
+		if (c != '\r' && a->firstlen < sizeof(a->first) - 1)
+			a->first[a->firstlen++] = c;
+		return;
+	}
+	a->first[a->firstlen] = '\0';
+	a->greeted = 1;
+	if (strncmp(a->first, error_prefix, sizeof(error_prefix) - 1) == 0)
+		errx(EXIT_TROUBLE, "server refused: %s", a->first);
+	if (a->show_greeting)
+		printf("%s\n", a->first);
+}
+
+/* Print n bytes of answers from buf. */
+static void
+answers_take(struct answers *a, const char *buf, size_t n)
+{
+	size_t	 i;
+	char	 c;
+
+	for (i = 0; i < n; i++) {
+		c = buf[i];
+		if (!a->greeted) {
+			answers_greeting(a, c);
+			continue;
+		}
+		if (c == '\r')
+			continue;
+		putc_unlocked(c, stdout);
+		if (c == '\n') {
+			a->lines++;
+			a->at_start = 1;
+			a->match = 0;
+			continue;
+		}
+		if (a->at_start && a->match < sizeof(error_prefix) - 1 &&
+		    c == error_prefix[a->match]) {
+			if (++a->match == sizeof(error_prefix) - 1)
+				a->status = EXIT_ANSWER_ERROR;
+		} else
+			a->at_start = 0;
+	}
+}
+
+/*
+ * Whether the line of len bytes, around blanks, is "exit" or "quit": the
+ * server closes after it, so nothing after it is sent.
+ */
+static int
+line_quits(const char *line, size_t len)
+{
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	return is_quit(line, len);
+}
+
+/* Whether the line has only blanks, which the server does not answer. */
+static int
+line_blank(const char *line, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if (line[i] != ' ' && line[i] != '\t' && line[i] != '\r' &&
+		    line[i] != '\n')
+			return 0;
+	return 1;
+}
+
+/* The requests not yet sent, and whether the input has ended. */
+struct requests {
+	char	*buf;
+	size_t	 len, cap;
+	size_t	 inflight;	/* a TLS write to repeat as it was */
+	size_t	 scanned;	/* bytes checked for a quitting line */
+	int	 eof;		/* no more input */
+	int	 quit;		/* a quitting line is queued: stop there */
+};
+
+/*
+ * Queue n bytes of input, cut after the first line that quits.  The
+ * session is closed by sending "exit" when the input ends, so that the
+ * server's close tells us every answer has arrived.
+ */
+static void
+requests_add(struct requests *r, const char *data, size_t n)
+{
+	char	*nl, *line;
+
+	if (r->quit)
+		return;
+	if (r->len + n + 6 > r->cap) {
+		r->cap = r->len + n + 6 + CALCC_CHUNK;
+		if ((r->buf = realloc(r->buf, r->cap)) == NULL)
+			err(EXIT_TROUBLE, "realloc");
+	}
+	memcpy(r->buf + r->len, data, n);
+	r->len += n;
+	while ((nl = memchr(r->buf + r->scanned, '\n',
+	    r->len - r->scanned)) != NULL) {
+		line = r->buf + r->scanned;
+		r->scanned = nl + 1 - r->buf;
+		if (line_quits(line, nl - line)) {
+			r->len = r->scanned;
+			r->quit = 1;
+			return;
+		}
+	}
+}
+
+/* The input is over: end the session ourselves. */
+static void
+requests_end(struct requests *r)
+{
+	r->eof = 1;
+	if (r->quit)
+		return;
+	if (r->len > r->scanned)
+		requests_add(r, "\n", 1);	/* a last line without LF */
+	requests_add(r, "exit\n", 5);
+}
+
+/* Read what stdin has into r; at end of file, close the session. */
+static void
+requests_read(struct requests *r)
+{
+	char	 buf[CALCC_CHUNK];
+	ssize_t	 n;
+
+	n = read(STDIN_FILENO, buf, sizeof(buf));
+	if (n > 0)
+		requests_add(r, buf, (size_t)n);
+	else if (n == 0)
+		requests_end(r);
+	else if (errno != EINTR && errno != EAGAIN)
+		err(EXIT_TROUBLE, "standard input");
+}
+
+/*
+ * Send what the socket takes now.  A TLS write that would block must be
+ * repeated with the same length, so that length is remembered.  Returns
+ * 0, or -1 when the connection is lost.
+ */
+static int
+requests_send(struct requests *r, struct stream *st)
+{
+	size_t	 len = r->inflight;
+	ssize_t	 n;
+
+	if (len == 0)
+		len = r->len < CALCC_CHUNK ? r->len : CALCC_CHUNK;
+	n = st->ops->write(st, r->buf, len);
+	if (n == STREAM_AGAIN) {
+		r->inflight = len;
+		return 0;
+	}
+	r->inflight = 0;
+	if (n < 0)
+		return -1;
+	memmove(r->buf, r->buf + n, r->len - n);
+	r->len -= n;
+	r->scanned -= (size_t)n < r->scanned ? (size_t)n : r->scanned;
+	return 0;
+}
+
+/*
+ * Read what the server sent into a.  Returns 1 when bytes came, 0 when
+ * there are none now, -1 when the server closed.
+ */
+static int
+answers_read(struct answers *a, struct stream *st)
+{
+	char	 buf[CALCC_CHUNK];
+	ssize_t	 n;
+	int	 got = 0;
+
+	while ((n = st->ops->read(st, buf, sizeof(buf))) > 0) {
+		answers_take(a, buf, (size_t)n);
+		got = 1;
+	}
+	if (n == STREAM_AGAIN)
+		return got;
+	return -1;
+}
+
+/*
+ * A stream session fed from r (and from stdin while from_stdin): send
+ * pipelined, print answers as they come, until the server closes after
+ * the "exit" that ends the requests.  Returns the exit status.
+ */
+static int
+net_pipeline(const struct calcc_opts *o, struct stream *st,
+    struct requests *r, int from_stdin, int show_greeting)
+{
+	struct answers	 a;
+	struct pollfd	 pfd[2];
+	int		 n;
+
+	memset(&a, 0, sizeof(a));
+	a.at_start = 1;
+	a.show_greeting = show_greeting;
+	for (;;) {
+		pfd[0].fd = st->fd;
+		pfd[0].events = POLLIN | (r->len ? POLLOUT : 0);
+		pfd[1].fd = from_stdin && !r->eof && !r->quit &&
+		    r->len < 4 * CALCC_CHUNK ? STDIN_FILENO : -1;
+		pfd[1].events = POLLIN;
+		if ((n = poll(pfd, 2, o->net.timeout_ms)) == -1 &&
+		    errno != EINTR)
+			err(EXIT_TROUBLE, "poll");
+		if (n == 0)
+			errx(EXIT_TROUBLE, "%s port %s: no answer within %d s",
+			    o->net.host, o->net.port, o->net.timeout_ms / 1000);
+		if (pfd[1].revents)
+			requests_read(r);
+		if ((pfd[0].revents & POLLOUT) && requests_send(r, st) == -1)
+			break;
+		if ((pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    answers_read(&a, st) == -1)
+			break;
+	}
+	if (r->len > 0 || (!r->eof && !r->quit))
+		errx(EXIT_TROUBLE, "%s port %s: connection closed by the "
+		    "server", o->net.host, o->net.port);
+	return a.status;
+}
+
+/* Read one line of the server (without CRLF) into *line; exits on EOF. */
+static size_t
+net_read_line(const struct calcc_opts *o, struct stream *st, char **line,
+    size_t *cap, char *buf, size_t *buflen)
+{
+	char	*nl;
+	size_t	 len = 0;
+	ssize_t	 n;
+
+	for (;;) {
+		if ((nl = memchr(buf, '\n', *buflen)) != NULL) {
+			size_t take = nl + 1 - buf;
+
+			if (len + take + 1 > *cap && (*line = realloc(*line,
+			    *cap = len + take + 1)) == NULL)
+				err(EXIT_TROUBLE, "realloc");
+			memcpy(*line + len, buf, take);
+			len += take;
+			memmove(buf, nl + 1, *buflen - take);
+			*buflen -= take;
+			break;
+		}
+		if (len + *buflen + 1 > *cap && (*line = realloc(*line,
+		    *cap = len + *buflen + 1)) == NULL)
+			err(EXIT_TROUBLE, "realloc");
+		memcpy(*line + len, buf, *buflen);
+		len += *buflen;
+		*buflen = 0;
+		n = stream_read(st, buf, CALCC_CHUNK, o->net.timeout_ms);
+		if (n == STREAM_TIMEOUT)
+			errx(EXIT_TROUBLE, "%s port %s: no answer within %d s",
+			    o->net.host, o->net.port, o->net.timeout_ms / 1000);
+		if (n <= 0)
+			errx(EXIT_TROUBLE, "%s port %s: connection closed by "
+			    "the server", o->net.host, o->net.port);
+		*buflen = (size_t)n;
+	}
+	while (len > 0 && ((*line)[len - 1] == '\n' ||
+	    (*line)[len - 1] == '\r'))
+		len--;
+	(*line)[len] = '\0';
+	return len;
+}
+
+/*
+ * Talk to the server from the terminal: the greeting, then a prompt,
+ * line editing and history, one answer per line.
+ */
+static int
+net_interactive(const struct calcc_opts *o, struct stream *st)
+{
+	char	*input, *line = NULL, buf[CALCC_CHUNK];
+	size_t	 cap = 0, buflen = 0, len;
+	int	 status = 0, quit = 0;
+
+	net_read_line(o, st, &line, &cap, buf, &buflen);
+	if (strncmp(line, error_prefix, sizeof(error_prefix) - 1) == 0)
+		errx(EXIT_TROUBLE, "server refused: %s", line);
+	printf("%s\n", line);
+	rl_readline_name = "calcc";
+	stifle_history(CALCC_HISTORY);
+	while (!quit && (input = readline(CALCC_PROMPT)) != NULL) {
+		len = strlen(input);
+		quit = is_quit(input, len);
+		if (!line_blank(input, len))
+			add_history(input);
+		if (stream_write(st, input, len, o->net.timeout_ms) != 0 ||
+		    stream_write(st, "\n", 1, o->net.timeout_ms) != 0)
+			errx(EXIT_TROUBLE, "%s port %s: connection lost",
+			    o->net.host, o->net.port);
+		if (!quit && !line_blank(input, len)) {
+			net_read_line(o, st, &line, &cap, buf, &buflen);
+			printf("%s\n", line);
+			if (strncmp(line, error_prefix,
+			    sizeof(error_prefix) - 1) == 0)
+				status = EXIT_ANSWER_ERROR;
+		}
+		free(input);
+		fflush(stdout);
+	}
+	if (!quit)
+		putchar('\n');
+	free(line);
+	return status;
+}
+
+/*
+ * Over TCP or TLS: the arguments, a pipe or the terminal, on one
+ * connection.  Returns the exit status.
+ */
+static int
+net_main(const struct calcc_opts *o, int argc, char *argv[])
+{
+	struct requests	 r;
+	struct stream	 st;
+	char		 errbuf[512];
+	int		 i, status;
+
+	if (client_connect(&o->net, &st, errbuf, sizeof(errbuf)) == -1)
+		errx(EXIT_TROUBLE, "%s", errbuf);
+	memset(&r, 0, sizeof(r));
+	if (argc > 0) {
+		for (i = 0; i < argc && !r.quit; i++) {
+			requests_add(&r, argv[i], strlen(argv[i]));
+			requests_add(&r, "\n", 1);
+		}
+		requests_end(&r);
+		status = net_pipeline(o, &st, &r, 0, 0);
+	} else if (isatty(STDIN_FILENO))
+		status = net_interactive(o, &st);
+	else
+		status = net_pipeline(o, &st, &r, 1, 0);
+	free(r.buf);
+	stream_close(&st);
+	return status;
+}
+
+/*
+ * Ask one expression over UDP and print the answer; blank lines are not
+ * sent.  Returns the line's result; exits when no answer comes.
+ */
+static enum line_result
+udp_line(const struct calcc_opts *o, const char *expr, size_t len)
+{
+	char	 out[65536], errbuf[256], *copy;
+	ssize_t	 n;
+
+	while (len > 0 && (expr[len - 1] == '\n' || expr[len - 1] == '\r'))
+		len--;
+	if (is_quit(expr, len))
+		return LINE_QUIT;
+	if (line_blank(expr, len))
+		return LINE_OK;
+	if ((copy = strndup(expr, len)) == NULL)
+		err(EXIT_TROUBLE, "strndup");
+	n = client_udp_ask(&o->net, copy, out, sizeof(out), errbuf,
+	    sizeof(errbuf));
+	free(copy);
+	if (n < 0)
+		errx(EXIT_TROUBLE, "%s", errbuf);
+	printf("%s\n", out);
+	return strncmp(out, error_prefix, sizeof(error_prefix) - 1) == 0 ?
+	    LINE_ERROR : LINE_OK;
+}
+
+/* Over UDP: one datagram per expression, from the arguments or stdin. */
+static int
+udp_main(const struct calcc_opts *o, int argc, char *argv[])
+{
+	enum line_result r = LINE_OK;
+	char	*line = NULL;
+	size_t	 cap = 0;
+	ssize_t	 len;
+	int	 i, status = 0, tty = argc == 0 && isatty(STDIN_FILENO);
+
+	for (i = 0; i < argc && r != LINE_QUIT; i++)
+		if ((r = udp_line(o, argv[i], strlen(argv[i]))) == LINE_ERROR)
+			status = EXIT_ANSWER_ERROR;
+	if (tty) {
+		rl_readline_name = "calcc";
+		stifle_history(CALCC_HISTORY);
+	}
+	while (argc == 0 && r != LINE_QUIT) {
+		if (tty) {
+			free(line);
+			if ((line = readline(CALCC_PROMPT)) == NULL)
+				break;
+			len = strlen(line);
+			if (!line_blank(line, len))
+				add_history(line);
+		} else if ((len = getline(&line, &cap, stdin)) == -1)
+			break;
+		if ((r = udp_line(o, line, (size_t)len)) == LINE_ERROR)
+			status = EXIT_ANSWER_ERROR;
+		fflush(stdout);
+	}
+	free(line);
+	return status;
+}
+
 /* Exit with EXIT_TROUBLE when stdout could not take every answer. */
 static void
 output_check(void)
@@ -288,8 +811,12 @@ main(int argc, char *argv[])
 	case MODE_LOCAL:
 		status = local_main(argc, argv);
 		break;
+	case MODE_UDP:
+		status = udp_main(&opts, argc, argv);
+		break;
 	default:
-		usage(stderr, EXIT_TROUBLE);
+		status = net_main(&opts, argc, argv);
+		break;
 	}
 	output_check();
 	return (status);

@@ -104,7 +104,11 @@ client_udp_try(int fd, const char *req, size_t len, char *out,
 	uint64_t	 deadline = util_now_ms() + timeout_ms, now;
 	ssize_t		 n;
 
-	if (send(fd, req, len, 0) == -1)
+	/*
+	 * An ICMP "port unreachable" comes back as ECONNREFUSED; like a
+	 * lost datagram, it only means no answer this time.
+	 */
+	if (send(fd, req, len, 0) == -1 && errno != ECONNREFUSED)
 		return -1;
 	while ((now = util_now_ms()) < deadline) {
 		if (stream_wait(fd, 0, (int)(deadline - now)) <= 0)
@@ -112,7 +116,7 @@ client_udp_try(int fd, const char *req, size_t len, char *out,
 		n = recv(fd, out, outlen - 1, MSG_DONTWAIT);
 		if (n >= 0)
 			return n;
-		if (errno != EAGAIN && errno != EINTR)
+		if (errno != EAGAIN && errno != EINTR && errno != ECONNREFUSED)
 			return -1;
 	}
 	return 0;

@@ -1,0 +1,157 @@
+#!/bin/sh
+# calcc_net.sh - the calcc client against calcd on every transport: tcp
+# (IPv4 and IPv6), tls with and without --cafile, udp, arguments, pipes,
+# exit statuses, the UDP timeout path, and the interactive mode through a
+# pseudo-terminal (script(1)).  TAP on stdout.
+#
+# Run by "make check"; by hand:
+#   top_builddir=. top_srcdir=. sh tests/integration/calcc_net.sh
+
+. "${top_srcdir:-.}/tests/lib.sh"
+
+CALCC=${CALCC:-${top_builddir:-.}/src/calcc}
+command -v certtool >/dev/null 2>&1 || skip_all "certtool not found"
+"$top_srcdir/certs/mkcerts" "$T/certs" || bail_out "mkcerts failed"
+
+port=$(free_port) || bail_out "no free port"
+tport=$(free_port) || bail_out "no free port"
+dead=$(free_port) || bail_out "no free port"
+ipv6=
+have_ipv6 && ipv6="listen tcp [::1]:$port
+listen udp [::1]:$port"
+calcd_start <<EOF || bail_out "calcd did not start"
+user nobody
+listen tcp 127.0.0.1:$port
+listen udp 127.0.0.1:$port
+listen tls 127.0.0.1:$tport
+$ipv6
+tls-certificate $T/certs/server.crt
+tls-key $T/certs/server.key
+workers-min-spare 2
+workers-max-spare 4
+EOF
+
+# run ARG...: calcc with ARGs and stdin from $T/in; output in $out and
+# $err, exit status in $rc.
+run() {
+	bounded 30 "$CALCC" "$@" <"$T/in" >"$T/out" 2>"$T/err"
+	rc=$?
+	out=$(cat "$T/out")
+	err=$(cat "$T/err")
+	: >"$T/in"
+}
+: >"$T/in"
+tcp="-h 127.0.0.1 -p $port"
+
+run $tcp 5+5
+is "tcp: an argument" "$out" 10
+is "tcp: exit status 0" "$rc" 0
+
+run $tcp 'x = 3' 'x*2' 'ans+1'
+is "tcp: arguments share one session" "$out" "3
+6
+7"
+
+run $tcp '1+1' '1/0' '2+2'
+is "tcp: an error answer among others" "$out" "2
+error: division by zero
+4"
+is "tcp: exit status 1 on an error answer" "$rc" 1
+
+printf '1+1\n\n2*3\r\n7/2\n' >"$T/in"
+run $tcp
+is "tcp: a pipe, blank lines unanswered, CRLF accepted" "$out" "2
+6
+3.5"
+
+printf '1+1\nexit\n2+2\n' >"$T/in"
+run $tcp
+is "tcp: exit in a pipe ends the session" "$out" 2
+
+awk 'BEGIN { for (i = 0; i < 100000; i++) print i "+1" }' >"$T/big"
+start=$(date +%s)
+bounded 60 "$CALCC" $tcp <"$T/big" >"$T/bigout"
+took=$(( $(date +%s) - start ))
+is "tcp: 100,000 piped lines give 100,000 answers" \
+    "$(wc -l <"$T/bigout" | tr -d ' ') $(tail -n 1 "$T/bigout")" \
+    "100000 100000"
+ok "tcp: ... in seconds (${took}s)" test "$took" -le 20
+
+if [ -n "$ipv6" ]; then
+	run -6 -h ::1 -p "$port" 2^64
+	is "tcp over IPv6" "$out" 18446744073709551616
+	run -u -6 -h ::1 -p "$port" 2^64
+	is "udp over IPv6" "$out" 18446744073709551616
+else
+	echo "ok $((tap_n += 1)) # SKIP no IPv6 loopback"
+	echo "ok $((tap_n += 1)) # SKIP no IPv6 loopback"
+fi
+
+run -s --cafile "$T/certs/ca.crt" -h localhost -p "$tport" 6*7
+is "tls with --cafile" "$out $rc" "42 0"
+
+run -s -h localhost -p "$tport" 6*7
+is "tls without --cafile: exit 2" "$rc" 2
+ok "... because the certificate is not trusted" \
+    grep -q 'not trusted' "$T/err"
+
+run -s --cafile "$T/certs/ca.crt" -h 127.0.0.2 -p "$tport" 6*7
+is "tls checks the host name" "$rc" 2
+
+run --tls --insecure -h localhost -p "$tport" 6*7
+is "tls --insecure answers" "$out" 42
+ok "... and warns" grep -q 'warning: --insecure' "$T/err"
+
+run -u -h 127.0.0.1 -p "$port" 3+5 '1/0'
+is "udp: arguments" "$out" "8
+error: division by zero"
+is "udp: exit status 1 on an error answer" "$rc" 1
+
+run -u -h 127.0.0.1 -p "$port" '10^1000'
+is "udp: a long answer (the request is padded)" "${#out}" 1001
+
+printf '2+2\n\n3*3\n' >"$T/in"
+run --udp -h 127.0.0.1 -p "$port"
+is "udp: a pipe" "$out" "4
+9"
+
+start=$(date +%s)
+run -u -h 127.0.0.1 -p "$dead" --timeout 1 --retries 1 3+5
+took=$(( $(date +%s) - start ))
+is "udp: nothing listening: exit 2" "$rc" 2
+is "... with the message" "$err" \
+    "calcc: no reply from 127.0.0.1:$dead after 2 tries"
+ok "... in bounded time (${took}s)" test "$took" -le 5
+
+run -h 127.0.0.1 -p "$dead" 3+5
+is "tcp: connection refused: exit 2" "$rc" 2
+ok "... with a message" grep -q 'cannot connect' "$T/err"
+
+run --bogus
+is "a bad option: exit 2" "$rc" 2
+
+run --local 2^10
+is "--local needs no server" "$out" 1024
+
+# The interactive mode, through a pseudo-terminal: the greeting, the
+# prompt, an answer, the up arrow recalling the last line, exit.
+if command -v script >/dev/null 2>&1; then
+	{ printf '6*7\n'; sleep 0.5; printf '\033[A\n'; sleep 0.5
+	  printf 'exit\n'; sleep 0.5; } |
+	    bounded 10 script -qec "$CALCC $tcp" /dev/null |
+	    tr -d '\r' >"$T/tty"
+	ok "interactive: the greeting" grep -q '^welcome to the calculator' \
+	    "$T/tty"
+	ok "interactive: the prompt" grep -q '^calc> ' "$T/tty"
+	is "interactive: an answer, and again from history" \
+	    "$(grep -c '^42$' "$T/tty")" 2
+	ok "interactive: exit leaves" grep -q '^calc> exit' "$T/tty"
+else
+	for i in 1 2 3 4; do
+		echo "ok $((tap_n += 1)) # SKIP script(1) not found"
+	done
+fi
+
+calcd_stop
+is "calcd exits 0 on SIGTERM" "$CALCD_STATUS" 0
+done_testing
