@@ -88,6 +88,10 @@ master_resolve_user(struct master *m, const struct conf *c)
 		log_warnx("user %s: no such user", c->user);
 		return -1;
 	}
+	if (pw->pw_uid == 0) {
+		log_warnx("user %s: workers must not run as root", c->user);
+		return -1;
+	}
 	m->uid = pw->pw_uid;
 	m->gid = pw->pw_gid;
 	return 0;
