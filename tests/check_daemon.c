@@ -367,6 +367,33 @@ START_TEST(pool_full_queues_next_client_until_one_leaves)
 }
 END_TEST
 
+/*
+ * Fair share: with max-connections-per-address 3, a fourth client from
+ * the same address gets one error line and is closed at once, while the
+ * three keep their workers; when one leaves, a new client is served.
+ */
+START_TEST(one_address_holds_at_most_its_share)
+{
+	struct h_client	*extra = &pool[3];
+
+	start(CONF_BASE "max-connections-per-address 3\n");
+	connect_all(3, POOL_GREET_MS);
+	OK(h_connect(extra, "127.0.0.1", d.port[0]));
+	OK(h_expect_line(extra, "error: too many connections from your "
+	    "address"));
+	OK(h_expect_eof(extra, H_LINE_MS));
+	h_close(extra);
+	ask_all(3);
+	h_close(&pool[0]);
+	h_sleep_ms(200);
+	client(extra);
+	ask(extra, "6*7", "42");
+	ck_assert_int_eq(h_log_count(&d, "refused: 3 connections from this "
+	    "address"), 1);
+	stop_ok();
+}
+END_TEST
+
 START_TEST(pool_shrinks_when_clients_leave)
 {
 	uint64_t	 deadline;
@@ -744,6 +771,7 @@ make_daemon_suite(void)
 	tcase_add_test(tc, pool_serves_workers_max_clients_at_once);
 	tcase_add_test(tc, pool_full_queues_next_client_until_one_leaves);
 	tcase_add_test(tc, pool_shrinks_when_clients_leave);
+	tcase_add_test(tc, one_address_holds_at_most_its_share);
 
 	tc = tcase(s, "Crashes");
 	tcase_add_test(tc, killed_worker_loses_only_its_client);
