@@ -12,6 +12,8 @@
 #include "log.h"
 
 #define LISTENER_UDP_BUFFER	(4 * 1024 * 1024)	/* bytes, each way */
+#define LISTENER_BIND_TRIES	5	/* binds of an address in use */
+#define LISTENER_BIND_WAIT_MS	500	/* between them */
 
 /*
  * Give a UDP socket large buffers so that bursts wait in the kernel
@@ -28,6 +30,27 @@ listener_udp_buffers(int fd)
 	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size,
 	    sizeof(size)) == -1)
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+}
+
+/*
+ * Bind, retrying a few times while the address is in use, as nginx does:
+ * the default ports lie in Linux's ephemeral range, so an outgoing
+ * connection of another program may hold one for a moment.
+ */
+static int
+listener_bind(int fd, const struct conf_listen *l)
+{
+	int	 try;
+
+	for (try = 0; try < LISTENER_BIND_TRIES; try++) {
+		if (bind(fd, (struct sockaddr *)&l->addr, l->addrlen) == 0)
+			return 0;
+		if (errno != EADDRINUSE || try + 1 == LISTENER_BIND_TRIES)
+			break;
+		log_warn("listen %s: bind, trying again", l->name);
+		usleep(LISTENER_BIND_WAIT_MS * 1000);
+	}
+	return -1;
 }
 
 /*
@@ -53,7 +76,7 @@ listener_open(struct conf_listen *l, int backlog)
 	}
 	if (type == SOCK_DGRAM)
 		listener_udp_buffers(fd);
-	if (bind(fd, (struct sockaddr *)&l->addr, l->addrlen) == -1) {
+	if (listener_bind(fd, l) == -1) {
 		log_warn("listen %s: bind", l->name);
 		goto fail;
 	}

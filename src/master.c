@@ -9,7 +9,6 @@
  * rather than at the next one-second tick.
  */
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 
@@ -42,6 +41,7 @@
 #define MASTER_BACKOFF_MIN_MS	100	/* first delay after a crash */
 #define MASTER_BACKOFF_MAX_MS	10000	/* longest delay between crashes */
 #define MASTER_KILL_GRACE_MS	2000	/* SIGTERM to SIGKILL, stuck workers */
+#define MASTER_KILL_WAIT_MS	5000	/* after SIGKILL, before giving up */
 
 /* What the master alone knows of each child, beside its slot. */
 struct master_child {
@@ -155,6 +155,7 @@ master_spawn(struct master *m, int udp)
 	env.drop_privileges = m->drop_privileges;
 	env.uid = m->uid;
 	env.gid = m->gid;
+	env.master_pid = m->pid;
 
 	switch (pid = fork()) {
 	case -1:
@@ -164,10 +165,6 @@ master_spawn(struct master *m, int udp)
 	case 0:
 		close(m->sigfd);
 		close(m->notify[0]);
-		/* Die with the master; it may already be gone. */
-		if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 ||
-		    getppid() != m->pid)
-			_exit(0);
 		if (udp)
 			udp_main(&env);
 		worker_main(&env);
@@ -276,7 +273,8 @@ master_signal_children(struct master *m, int sig, uint32_t below_generation)
 			ch->retired_ms = util_now_ms();
 		if (sig == SIGKILL)
 			ch->killed = 1;
-		kill(ch->pid, sig);
+		if (kill(ch->pid, sig) == -1 && errno != ESRCH)
+			log_warn("kill %ld", (long)ch->pid);
 	}
 }
 
@@ -323,7 +321,8 @@ master_retire(struct master *m, unsigned n)
 		    sb_get_state(&m->sb->slot[i]) != SB_IDLE)
 			continue;
 		ch->retired_ms = util_now_ms();
-		kill(ch->pid, SIGTERM);
+		if (kill(ch->pid, SIGTERM) == -1 && errno != ESRCH)
+			log_warn("kill %ld", (long)ch->pid);
 		n--;
 	}
 }
@@ -525,6 +524,7 @@ master_shutdown(struct master *m)
 {
 	struct pollfd	 pfd = { .fd = m->sigfd, .events = POLLIN };
 	uint64_t	 now;
+	int		 killed = 0;
 
 	sd_notify(0, "STOPPING=1");
 	log_info("stopping");
@@ -534,14 +534,19 @@ master_shutdown(struct master *m)
 	master_signal_children(m, SIGTERM, UINT32_MAX);
 	while (master_live_children(m) > 0) {
 		now = util_now_ms();
+		if (now >= m->stop_deadline && killed) {
+			log_warnx("%u workers did not die; leaving them",
+			    master_live_children(m));
+			break;
+		}
 		if (now >= m->stop_deadline) {
 			log_warnx("shutdown-timeout: killing %u workers",
 			    master_live_children(m));
 			master_signal_children(m, SIGKILL, UINT32_MAX);
-			m->stop_deadline = UINT64_MAX;
+			m->stop_deadline = now + MASTER_KILL_WAIT_MS;
+			killed = 1;
 		}
-		poll(&pfd, 1, m->stop_deadline == UINT64_MAX ? 1000 :
-		    (int)(m->stop_deadline - now));
+		poll(&pfd, 1, (int)(m->stop_deadline - now));
 		master_read_signals(m);
 	}
 	log_info("stopped");

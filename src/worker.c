@@ -89,11 +89,21 @@ worker_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+static void	worker_setuid(const struct worker_env *);
+
 void
 worker_drop_privileges(const struct worker_env *env)
 {
-	if (!env->drop_privileges)
-		return;
+	if (env->drop_privileges)
+		worker_setuid(env);
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 ||
+	    getppid() != env->master_pid)
+		exit(0);
+}
+
+static void
+worker_setuid(const struct worker_env *env)
+{
 	if (setgroups(1, &env->gid) == -1)
 		fatal("setgroups");
 	if (setresgid(env->gid, env->gid, env->gid) == -1)

@@ -21,9 +21,14 @@ struct worker_env {
 	int			 drop_privileges;
 	uid_t			 uid;
 	gid_t			 gid;
+	pid_t			 master_pid;
 };
 
-/* Drop root for good: groups, gid, uid, in that order; fatal on failure. */
+/*
+ * Drop root for good: groups, gid, uid, in that order; fatal on failure.
+ * Then ask for SIGTERM when the master dies (a change of uid clears that
+ * request, so it comes after), and leave at once if it already has.
+ */
 void	worker_drop_privileges(const struct worker_env *env);
 
 /* Run the worker; never returns. */
