@@ -12,6 +12,8 @@
  * inexact reals (mpfr_t at the working precision); see calc_int.h.  Every
  * operation estimates the size of an exact result before computing it:
  * no exact number ever exceeds twice the size limit, even transiently.
+ * It also estimates its cost and charges it to the evaluation's budget of
+ * work before doing it (see "Work" below).
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -32,6 +34,18 @@
 #define ERR_SIZE	256	/* longest error message */
 #define STACK_MIN	16	/* first size of the value stack */
 #define EXP_MAX		1000000000000LL	/* caps a literal's exponent */
+#define POW_SLACK	64	/* exponent bits past the base's precision */
+
+/* The work model, in the unit of calc.h; see "Work" below. */
+#define WORK_CALL	1000	/* any GMP or MPFR call, whatever the size */
+#define WORK_FN		16000	/* an MPFR function, per limb of precision */
+#define WORK_GAMMA	10000	/* mpfr_gamma, per limb of precision squared */
+#define WORK_TRIG	4	/* reducing a large argument of sin, cos, tan */
+#define WORK_CLOSE	32	/* ... near a multiple of pi/2, per bit^1.5 */
+#define TRIG_CLOSE	48	/* bits of cancellation that make it close */
+#define WORK_DIGIT	8	/* MPFR reading one digit of a literal */
+#define WORK_ROOT	16384	/* mpfr_sqrt or mpfr_cbrt, besides a division */
+#define WORK_LIMB	4	/* copying a limb, the allocation included */
 
 /* Keeps evaluation out of the frames of the recursive descent. */
 #define NOINLINE	__attribute__((noinline))
@@ -117,6 +131,7 @@ struct parser {
 	int			 assign; /* "name = expr" */
 	size_t			 npos;	/* the name assigned to */
 	size_t			 nlen;
+	uint64_t		 work;	/* spent, at most lim.max_work */
 };
 
 static int	parse_expr(struct parser *);
@@ -206,6 +221,21 @@ val_to_f(struct calc_session *s, struct calc_value *v)
 	mpfr_init2(v->u.f, prec);
 	mpfr_set_q(v->u.f, q, MPFR_RNDN);
 	mpq_clear(q);
+}
+
+/*
+ * Make v inexact at the working precision, in place: the argument of a
+ * function that does not need all the bits of an integer (all but sin,
+ * cos and tan).  MPFR would otherwise work at the integer's precision
+ * whenever the result is hard to round: log10(10^9999 + 1), 9999 within
+ * 10^-9999, took it 80 ms.
+ */
+static void
+val_to_wp(struct calc_session *s, struct calc_value *v)
+{
+	val_to_f(s, v);
+	if (mpfr_get_prec(v->u.f) > s->wp)
+		mpfr_prec_round(v->u.f, s->wp, MPFR_RNDN);
 }
 
 static void
@@ -327,6 +357,267 @@ too_large(struct parser *p)
 }
 
 /*
+ * Work.  Before each operation on multi-limb numbers, the evaluation
+ * charges an estimate of its cost, from the sizes of its operands, to its
+ * budget (lim.max_work), and fails with "expression too costly" when the
+ * estimate would pass it; small integers cost nothing.  The unit is about
+ * a nanosecond: the estimates are upper bounds, mostly within four times,
+ * of the times GMP 6.2 and MPFR 4.2 took on an x86-64 core, measured from
+ * 1 to 65536 limbs and up to 1000 digits of precision.  Where the cost
+ * depends on more than the sizes (MPFR's retries when a result is hard to
+ * round), the operation either avoids that (val_to_wp(), real_pow_z()) or
+ * probes before charging (trig_close()).  Sizes are in limbs.
+ */
+
+static uint64_t
+isqrt(uint64_t n)
+{
+	uint64_t x = n, y = (n + 1) / 2;
+
+	while (y < x) {
+		x = y;
+		y = (x + n / x) / 2;
+	}
+	return (x);
+}
+
+/* The number of bits of n, at least 1. */
+static uint64_t
+lg(uint64_t n)
+{
+	uint64_t b = 1;
+
+	while (n >>= 1)
+		b++;
+	return (b);
+}
+
+size_t
+calc_bits_limbs(uint64_t bits)
+{
+	return ((size_t)(bits / GMP_NUMB_BITS + 1));
+}
+
+/* Limbs of a decimal of d digits. */
+static size_t
+digit_limbs(uint64_t d)
+{
+	return (calc_bits_limbs(d * 3322 / 1000 + 1));
+}
+
+/*
+ * Multiplying numbers of a and b limbs: schoolbook up to 64 limbs of the
+ * shorter one, then about n^1.5 (Karatsuba and Toom) for each slice of
+ * the longer one.  FFT, past some 5000 limbs, does better than that.
+ */
+uint64_t
+calc_work_mul(size_t a, size_t b)
+{
+	uint64_t lo = a < b ? a : b, hi = a < b ? b : a;
+
+	if (lo <= 64)
+		return (lo * hi);
+	return (8 * hi * isqrt(lo));
+}
+
+/* Dividing n limbs by d limbs: about three products of the quotient by d. */
+uint64_t
+calc_work_div(size_t n, size_t d)
+{
+	if (n < d)
+		return (n + d);
+	return (3 * calc_work_mul(n - d + 1, d) + 6 * (uint64_t)n);
+}
+
+/* Converting an integer of n limbs to decimal, or from it. */
+uint64_t
+calc_work_str(size_t n)
+{
+	return (2 * calc_work_mul(n, n) + 64 * (uint64_t)n);
+}
+
+/*
+ * The gcd of numbers of a and b limbs: a division, then Lehmer's
+ * quadratic algorithm, or the half-gcd, M(n) log n, past some 1000 limbs.
+ * The lcm and mpq's canonical forms cost the same.
+ */
+static uint64_t
+work_gcd(size_t a, size_t b)
+{
+	uint64_t lo = a < b ? a : b, hi = a < b ? b : a, q, h;
+
+	q = 6 * lo * lo;
+	h = 3 * lg(lo) * calc_work_mul(lo, lo);
+	return (calc_work_div(hi, lo) + (q < h ? q : h) + 256 * lo);
+}
+
+/* A power, a factorial or a root of r limbs: a few products of r limbs. */
+static uint64_t
+work_pow(size_t r)
+{
+	return (2 * calc_work_mul(r, r) + 1024);
+}
+
+/* An MPFR function at the working precision, Ziv's retries included. */
+static uint64_t
+work_fn(const struct calc_session *s)
+{
+	return (WORK_FN * (calc_bits_limbs(s->wp) + 2));
+}
+
+/*
+ * sin, cos and tan of a number of r bits before the point: MPFR reduces it
+ * modulo pi with pi to some r + wp bits, twice when its cache of pi falls
+ * short.  trig_close() costs the same.
+ */
+static uint64_t
+work_trig(const struct calc_session *s, uint64_t r)
+{
+	size_t n = calc_bits_limbs(r + (uint64_t)s->wp + 64);
+
+	if (r <= (uint64_t)s->wp)
+		return (0);
+	return (WORK_TRIG * lg(n) * calc_work_mul(n, n));
+}
+
+/*
+ * ... and when the number lies within 2^-TRIG_CLOSE of a multiple of pi/2:
+ * with c the bits lost to cancellation, MPFR retries with pi to r + c bits
+ * and computes the function at c bits, as many times as it takes to find
+ * c.  For the numerator of a convergent of pi, c is about r: the sine of
+ * one of 1000 digits took 6 ms, of 10000 digits 80 ms.
+ */
+static uint64_t
+work_trig_close(uint64_t r)
+{
+	return (WORK_CLOSE * r * isqrt(r));
+}
+
+static size_t
+z_limbs(mpz_srcptr z)
+{
+	size_t n = mpz_size(z);
+
+	return (n > 0 ? n : 1);
+}
+
+static size_t
+q_limbs(mpq_srcptr q)
+{
+	return (z_limbs(mpq_numref(q)) + z_limbs(mpq_denref(q)));
+}
+
+/* Limbs of v: numerator and denominator, or mantissa. */
+static size_t
+val_limbs(const struct calc_value *v)
+{
+	if (v->k == CALC_RAT)
+		return (q_limbs(v->u.q));
+	if (v->k == CALC_REAL)
+		return (calc_bits_limbs((uint64_t)mpfr_get_prec(v->u.f)));
+	return (1);
+}
+
+/* Copying or converting v: linear, with the allocation. */
+static uint64_t
+work_copy(const struct calc_value *v)
+{
+	return (WORK_LIMB * val_limbs(v));
+}
+
+/* Limbs of v once val_to_f() made it inexact: all of an integer's. */
+static size_t
+val_f_limbs(const struct calc_session *s, const struct calc_value *v)
+{
+	size_t n = calc_bits_limbs((uint64_t)s->wp);
+
+	if (v->k == CALC_RAT && val_is_int(v) &&
+	    z_limbs(mpq_numref(v->u.q)) > n)
+		return (z_limbs(mpq_numref(v->u.q)));
+	return (v->k == CALC_REAL ? val_limbs(v) : n);
+}
+
+/* mpfr_sqrt or mpfr_cbrt of v, which reads all the bits of an integer. */
+static uint64_t
+work_froot(const struct calc_session *s, const struct calc_value *v)
+{
+	size_t w = calc_bits_limbs((uint64_t)s->wp);
+
+	return (work_copy(v) + 8 * calc_work_div(val_f_limbs(s, v) + w, w) +
+	    WORK_ROOT);
+}
+
+/* Bits of |v| before the point; 0 below 1. */
+static uint64_t
+val_mag_bits(const struct calc_value *v)
+{
+	long b;
+
+	if (v->k == CALC_INT)
+		return (64);
+	if (v->k == CALC_REAL)
+		return (mpfr_regular_p(v->u.f) && mpfr_get_exp(v->u.f) > 0 ?
+		    (uint64_t)mpfr_get_exp(v->u.f) : 0);
+	b = (long)mpz_sizeinbase(mpq_numref(v->u.q), 2) -
+	    (long)mpz_sizeinbase(mpq_denref(v->u.q), 2) + 1;
+	return (b > 0 ? (uint64_t)b : 0);
+}
+
+/*
+ * The exact a op b, op one of + - * / %, from what mpq does: gcds of the
+ * denominators (+ -) or across (* /), products, and for % a division, a
+ * truncation and a product more.  With integers, the gcds are of 1.
+ */
+static uint64_t
+work_qop(int op, mpq_srcptr a, mpq_srcptr b)
+{
+	size_t na = z_limbs(mpq_numref(a)), da = z_limbs(mpq_denref(a));
+	size_t nb = z_limbs(mpq_numref(b)), db = z_limbs(mpq_denref(b));
+	uint64_t w = WORK_LIMB * (na + da + nb + db);
+
+	if (op == '+' || op == '-')
+		return (w + work_gcd(da, db) + work_gcd(na + db > nb + da ?
+		    na + db : nb + da, da < db ? da : db) +
+		    calc_work_mul(na, db) + calc_work_mul(nb, da) +
+		    calc_work_mul(da, db));
+	if (op == '*')
+		return (w + work_gcd(na, db) + work_gcd(nb, da) +
+		    calc_work_mul(na, nb) + calc_work_mul(da, db));
+	w += work_gcd(na, nb) + work_gcd(da, db) + calc_work_mul(na, db) +
+	    calc_work_mul(nb, da);
+	if (op == '/')
+		return (w);
+	return (3 * w + calc_work_div(na + db, da + nb));
+}
+
+/* Comparing a and b as val_cmp() does: mpq and mpfr_cmp_q multiply. */
+static uint64_t
+work_cmp(const struct calc_value *a, const struct calc_value *b)
+{
+	size_t da = a->k == CALC_RAT ? z_limbs(mpq_denref(a->u.q)) : 1;
+	size_t db = b->k == CALC_RAT ? z_limbs(mpq_denref(b->u.q)) : 1;
+
+	return (calc_work_mul(val_limbs(a), db) +
+	    calc_work_mul(val_limbs(b), da) + work_copy(a) + work_copy(b));
+}
+
+/*
+ * Charge w units and the cost of a call to the evaluation.  Returns 0, or
+ * -1 and fails when that would pass the budget; the work is then not done.
+ */
+static int
+charge(struct parser *p, uint64_t w)
+{
+	uint64_t left = p->s->lim.max_work - p->work;
+
+	w += WORK_CALL;
+	if (w > left)
+		return (fail(p, "expression too costly"));
+	p->work += w;
+	return (0);
+}
+
+/*
  * The value stack.
  */
 
@@ -401,6 +692,10 @@ finish(struct parser *p, struct calc_value *r, const char *name)
 	} else if (r->k == CALC_RAT &&
 	    (mpz_sizeinbase(mpq_numref(r->u.q), 2) > s->maxbits ||
 	    mpz_sizeinbase(mpq_denref(r->u.q), 2) > s->maxbits)) {
+		if (charge(p, work_copy(r)) == -1) {
+			val_clear(r);
+			return (-1);
+		}
 		q[0] = r->u.q[0];
 		real_init(s, r);
 		mpfr_set_q(r->u.f, q, MPFR_RNDN);
@@ -492,6 +787,8 @@ rat_op(struct parser *p, int op, struct calc_value *r, struct calc_value *a,
 {
 	val_to_q(a);
 	val_to_q(b);
+	if (charge(p, work_qop(op, a->u.q, b->u.q)) == -1)
+		return (-1);
 	r->k = CALC_RAT;
 	mpq_init(r->u.q);
 	if (op == '+')
@@ -507,12 +804,35 @@ rat_op(struct parser *p, int op, struct calc_value *r, struct calc_value *a,
 	return (finish(p, r, NULL));
 }
 
+/*
+ * The inexact a op b: converting the operands (an integer keeps all its
+ * bits), then one MPFR operation; fmod finds the remainder of numbers of
+ * any exponents by modular powers of two.
+ */
+static uint64_t
+work_fop(const struct calc_session *s, int op, const struct calc_value *a,
+    const struct calc_value *b)
+{
+	size_t la = val_f_limbs(s, a), lb = val_f_limbs(s, b);
+	uint64_t w = work_copy(a) + work_copy(b);
+
+	if (op == '+' || op == '-')
+		return (w + la + lb);
+	if (op == '*')
+		return (w + calc_work_mul(la, lb));
+	if (op == '/')
+		return (w + calc_work_div(la + lb, lb));
+	return (w + calc_work_div(la + lb, lb) + work_fn(s) / 4);
+}
+
 static int
 real_op(struct parser *p, int op, struct calc_value *r, struct calc_value *a,
     struct calc_value *b)
 {
 	char name[2] = { (char)op, '\0' };
 
+	if (charge(p, work_fop(p->s, op, a, b)) == -1)
+		return (-1);
 	val_to_f(p->s, a);
 	val_to_f(p->s, b);
 	real_init(p->s, r);
@@ -530,23 +850,142 @@ real_op(struct parser *p, int op, struct calc_value *r, struct calc_value *a,
 }
 
 /*
+ * Bits of an integer exponent past which a^e, for an inexact a whose
+ * absolute value is not 1, overflows or underflows every MPFR exponent
+ * range (exponents below 2^62): |ln |a|| is at least 2^-prec(a) when |a|
+ * lies in [1/2, 2) and at least ln 2 elsewhere, so |e ln |a|| passes
+ * 2^63 beyond that.
+ */
+static size_t
+pow_limit(mpfr_srcptr a)
+{
+	mpfr_exp_t x = mpfr_get_exp(a);
+
+	return (POW_SLACK + (x == 0 || x == 1 ? (size_t)mpfr_get_prec(a) : 0));
+}
+
+/* |a|^|e| by binary powering into t, whose precision is set. */
+static void
+pow_loop(mpfr_ptr t, mpfr_srcptr a, mpz_srcptr e)
+{
+	size_t i = mpz_sizeinbase(e, 2) - 1;
+	mpfr_t x;
+	mpz_t m;
+
+	mpz_init(m);
+	mpz_abs(m, e);
+	mpfr_init2(x, mpfr_get_prec(t));
+	mpfr_abs(x, a, MPFR_RNDN);
+	mpfr_set(t, x, MPFR_RNDN);
+	/* once 0 or infinite, the power stays so: |t| only moves away from 1 */
+	for (; i > 0 && mpfr_regular_p(t); i--) {
+		mpfr_sqr(t, t, MPFR_RNDN);
+		if (mpz_tstbit(m, i - 1))
+			mpfr_mul(t, t, x, MPFR_RNDN);
+	}
+	mpfr_clear(x);
+	mpz_clear(m);
+}
+
+/*
+ * r = a^e for an inexact a (wp bits, or an integer of any size) and an
+ * integer e, by binary powering at a fixed precision.  mpfr_pow_z() rounds
+ * correctly, at a cost that grows as the result nears a rounding boundary:
+ * (1 + 2^-50)^(2^80 - 1) took it a millisecond at 34 digits, a power
+ * near 1 a third of a second at 1000 digits.  Each squaring doubles the
+ * relative error so far, so with Z the bits of e the precision is
+ * wp + Z + 16 bits and the result is within an ulp of wp bits; past
+ * pow_limit() bits the result is 0 or infinite at once.
+ */
+static int
+real_pow_z(struct parser *p, struct calc_value *r, mpfr_srcptr a,
+    mpz_srcptr e)
+{
+	size_t z = mpz_sizeinbase(e, 2), n;
+	int c;		/* |a| against 1 */
+	mpfr_t t;
+
+	c = mpfr_sgn(a) < 0 ? -mpfr_cmp_si(a, -1) : mpfr_cmp_ui(a, 1);
+	if (mpz_sgn(e) == 0 || mpfr_zero_p(a) || c == 0) {
+		real_init(p->s, r);
+		mpfr_set_ui(r->u.f, !mpfr_zero_p(a) || mpz_sgn(e) == 0,
+		    MPFR_RNDN);
+	} else if (z > pow_limit(a)) {
+		real_init(p->s, r);
+		if ((c > 0) == (mpz_sgn(e) > 0))
+			mpfr_set_inf(r->u.f, 1);
+		else
+			mpfr_set_zero(r->u.f, 1);
+	} else {
+		n = calc_bits_limbs((uint64_t)p->s->wp + z + 16);
+		if (charge(p, WORK_LIMB *
+		    calc_bits_limbs((uint64_t)mpfr_get_prec(a)) +
+		    z * (2 * calc_work_mul(n, n) + 64 * (uint64_t)n)) == -1)
+			return (-1);
+		mpfr_init2(t, p->s->wp + (mpfr_prec_t)z + 16);
+		pow_loop(t, a, e);
+		real_init(p->s, r);
+		if (mpz_sgn(e) < 0)
+			mpfr_ui_div(r->u.f, 1, t, MPFR_RNDN);
+		else
+			mpfr_set(r->u.f, t, MPFR_RNDN);
+		mpfr_clear(t);
+	}
+	if (mpfr_sgn(a) < 0 && mpz_odd_p(e))
+		mpfr_neg(r->u.f, r->u.f, MPFR_RNDN);
+	return (finish(p, r, "^"));
+}
+
+/*
+ * Set e to the integer b, exact or inexact.  An inexact b of more than
+ * wp + POW_SLACK bits is even and past pow_limit() of any base (an exact
+ * base of more than wp bits is an integer): 2 to that many bits, with b's
+ * sign, stands for it.
+ */
+static void
+pow_exponent(const struct calc_session *s, mpz_ptr e,
+    const struct calc_value *b)
+{
+	if (b->k == CALC_INT)
+		z_set_i64(e, b->u.i);
+	else if (b->k == CALC_RAT)
+		mpz_set(e, mpq_numref(b->u.q));
+	else if (mpfr_zero_p(b->u.f) ||
+	    mpfr_get_exp(b->u.f) <= (mpfr_exp_t)s->wp + POW_SLACK)
+		mpfr_get_z(e, b->u.f, MPFR_RNDN);
+	else {
+		mpz_setbit(e, (mp_bitcnt_t)s->wp + POW_SLACK);
+		if (mpfr_sgn(b->u.f) < 0)
+			mpz_neg(e, e);
+	}
+}
+
+/*
  * a^b inexactly, for a base or an exponent that is inexact or a result too
- * large to be exact.  A negative base has a real power when the exponent
- * is a rational of odd denominator: (-8)^(1/3) is -2.
+ * large to be exact.  An integer exponent, exact or not, goes to
+ * real_pow_z(); MPFR's own mpfr_pow() would call mpfr_pow_z().  A
+ * negative base has a real power when the exponent is a rational of odd
+ * denominator: (-8)^(1/3) is -2.
  */
 static int
 real_pow(struct parser *p, struct calc_value *r, struct calc_value *a,
     struct calc_value *b)
 {
-	int neg = 0;
+	int neg = 0, rc;
+	mpz_t e;
 
+	if (val_is_int(b) || (b->k == CALC_REAL && mpfr_integer_p(b->u.f))) {
+		val_to_f(p->s, a);
+		mpz_init(e);
+		pow_exponent(p->s, e, b);
+		rc = real_pow_z(p, r, a->u.f, e);
+		mpz_clear(e);
+		return (rc);
+	}
+	if (charge(p, 2 * work_fn(p->s) + work_copy(a) + work_copy(b)) == -1)
+		return (-1);
 	val_to_f(p->s, a);
 	real_init(p->s, r);
-	if (val_is_int(b)) {
-		val_to_q(b);
-		mpfr_pow_z(r->u.f, a->u.f, mpq_numref(b->u.q), MPFR_RNDN);
-		return (finish(p, r, "^"));
-	}
 	mpfr_set(r->u.f, a->u.f, MPFR_RNDN);
 	if (b->k == CALC_RAT && mpfr_sgn(a->u.f) < 0 &&
 	    mpz_odd_p(mpq_denref(b->u.q))) {
@@ -589,6 +1028,9 @@ rat_pow_z(struct parser *p, struct calc_value *r, mpq_srcptr a,
 	if (mpz_cmpabs_ui(e, maxbits) > 0 ||
 	    (uint64_t)(bits - 1) * mpz_get_ui(e) > maxbits)
 		return (integer ? too_large(p) : 1);
+	if (charge(p, 2 * work_pow(calc_bits_limbs((uint64_t)bits *
+	    mpz_get_ui(e)))) == -1)
+		return (-1);
 	r->k = CALC_RAT;
 	mpq_init(r->u.q);
 	mpz_pow_ui(mpq_numref(r->u.q), n, mpz_get_ui(e));
@@ -621,6 +1063,8 @@ rat_pow_q(struct parser *p, struct calc_value *r, mpq_srcptr a, mpq_srcptr b)
 		return (fail(p, "domain error in ^"));
 	if (mpz_cmp_ui(q, ROOT_MAX) > 0)
 		return (1);
+	if (charge(p, work_pow(q_limbs(a))) == -1)
+		return (-1);
 	mpq_init(root);
 	if (q_root(root, a, mpz_get_ui(q)))
 		rc = rat_pow_z(p, r, root, mpq_numref(b));
@@ -669,8 +1113,28 @@ negate(struct parser *p)
 }
 
 /*
+ * mpfr_gamma(x + 1) for an inexact integer x >= 0: the product, when x!
+ * has at most wp bits (x log2 x bounds them), else an asymptotic series
+ * whose cost grows with the square of the precision (1000! to 1000 digits
+ * took 19 ms).
+ */
+static uint64_t
+work_gamma(const struct calc_session *s, mpfr_srcptr x)
+{
+	uint64_t n, wl = calc_bits_limbs((uint64_t)s->wp);
+
+	if (mpfr_cmp_ui(x, 1UL << 20) < 0) {
+		n = mpfr_get_ui(x, MPFR_RNDN);
+		if (n * lg(n) <= (uint64_t)s->wp)
+			return (work_fn(s));
+	}
+	return (WORK_GAMMA * wl * wl + 8 * WORK_FN);
+}
+
+/*
  * Replace the value on top of the stack by its factorial.  log2(n!) is at
- * least n * (log2(n) - log2(e)), so a too large n fails before the work.
+ * least n * (log2(n) - log2(e)), so a too large n fails before the work;
+ * it is at most n * log2(n), which bounds the work.
  */
 static int NOINLINE
 factorial(struct parser *p)
@@ -682,6 +1146,8 @@ factorial(struct parser *p)
 	if (v->k == CALC_REAL) {
 		if (!mpfr_integer_p(v->u.f) || mpfr_sgn(v->u.f) < 0)
 			return (fail(p, "domain error in !"));
+		if (charge(p, work_gamma(p->s, v->u.f)) == -1)
+			return (-1);
 		real_init(p->s, &r);
 		mpfr_add_ui(r.u.f, v->u.f, 1, MPFR_RNDN);
 		mpfr_gamma(r.u.f, r.u.f, MPFR_RNDN);
@@ -698,6 +1164,9 @@ factorial(struct parser *p)
 		    (double)n * ((double)mpz_sizeinbase(mpq_numref(v->u.q),
 		    2) - 2.45) > (double)p->s->maxbits)
 			return (too_large(p));
+		if (charge(p, work_pow(calc_bits_limbs((uint64_t)n * lg(n)))) ==
+		    -1)
+			return (-1);
 		r.k = CALC_RAT;
 		mpq_init(r.u.q);
 		mpz_fac_ui(mpq_numref(r.u.q), n);
@@ -721,6 +1190,8 @@ fn_int(struct parser *p, const struct func *f, struct calc_value *r,
 	mpz_srcptr n, d;
 
 	if (a->k == CALC_REAL) {
+		if (charge(p, work_copy(a)) == -1)
+			return (-1);
 		real_init(p->s, r);
 		if (f->id == F_ABS)
 			mpfr_abs(r->u.f, a->u.f, MPFR_RNDN);
@@ -733,6 +1204,9 @@ fn_int(struct parser *p, const struct func *f, struct calc_value *r,
 		return (0);
 	}
 	val_to_q(a);
+	if (charge(p, calc_work_div(z_limbs(mpq_numref(a->u.q)) + 1,
+	    z_limbs(mpq_denref(a->u.q))) + 2 * work_copy(a)) == -1)
+		return (-1);
 	r->k = CALC_RAT;
 	mpq_init(r->u.q);
 	n = mpq_numref(a->u.q);
@@ -761,7 +1235,10 @@ fn_int(struct parser *p, const struct func *f, struct calc_value *r,
 	return (finish(p, r, f->name));
 }
 
-/* sqrt and cbrt, exact for perfect squares and cubes. */
+/*
+ * sqrt and cbrt, exact for perfect squares and cubes.  Else MPFR rounds
+ * them correctly at once, at the cost of a few divisions.
+ */
 static int
 fn_root(struct parser *p, const struct func *f, struct calc_value *r,
     struct calc_value *a)
@@ -770,12 +1247,16 @@ fn_root(struct parser *p, const struct func *f, struct calc_value *r,
 		return (fail(p, "domain error in sqrt"));
 	if (a->k != CALC_REAL) {
 		val_to_q(a);
+		if (charge(p, work_pow(q_limbs(a->u.q))) == -1)
+			return (-1);
 		r->k = CALC_RAT;
 		mpq_init(r->u.q);
 		if (q_root(r->u.q, a->u.q, f->id == F_SQRT ? 2 : 3))
 			return (finish(p, r, f->name));
 		val_clear(r);
 	}
+	if (charge(p, work_froot(p->s, a)) == -1)
+		return (-1);
 	val_to_f(p->s, a);
 	real_init(p->s, r);
 	f->mf(r->u.f, a->u.f, MPFR_RNDN);
@@ -783,20 +1264,56 @@ fn_root(struct parser *p, const struct func *f, struct calc_value *r,
 }
 
 /*
+ * Is x, of r > wp bits before the point, within 2^-TRIG_CLOSE of a
+ * multiple of pi/2?  With pi to r + wp + 64 bits, the remainder is off by
+ * less than 2^-wp.  MPFR keeps that pi in its cache for the function.
+ */
+static int
+trig_close(const struct calc_session *s, mpfr_srcptr x, uint64_t r)
+{
+	mpfr_t hpi, t;
+	int close;
+
+	mpfr_init2(hpi, (mpfr_prec_t)(r + (uint64_t)s->wp + 64));
+	mpfr_init2(t, s->wp);
+	mpfr_const_pi(hpi, MPFR_RNDN);
+	mpfr_div_2ui(hpi, hpi, 1, MPFR_RNDN);
+	mpfr_remainder(t, x, hpi, MPFR_RNDN);
+	close = mpfr_zero_p(t) || mpfr_get_exp(t) < -TRIG_CLOSE;
+	mpfr_clears(hpi, t, NULL);
+	return (close);
+}
+
+/*
  * The functions MPFR computes from one argument.  The sine of an inexact
  * number needs pi to as many bits as the number has before its point: past
- * the size limit of integers, that is too large.
+ * the size limit of integers, that is too large.  The other functions
+ * read their argument rounded to the working precision (val_to_wp()).
  */
 static int
 fn_mpfr(struct parser *p, const struct func *f, struct calc_value *r,
     struct calc_value *a)
 {
+	uint64_t w = work_fn(p->s) + work_copy(a), bits = 0;
+
 	if (f->id == F_POS && val_sgn(a) <= 0)
 		return (fail(p, "domain error in %s", f->name));
 	if (f->id == F_TRIG && a->k == CALC_REAL && !mpfr_zero_p(a->u.f) &&
 	    mpfr_get_exp(a->u.f) > (mpfr_exp_t)p->s->maxbits)
 		return (too_large(p));
-	val_to_f(p->s, a);
+	if (f->id == F_TRIG)
+		w += work_trig(p->s, bits = val_mag_bits(a));
+	if (charge(p, w) == -1)
+		return (-1);
+	if (f->id != F_TRIG)
+		val_to_wp(p->s, a);
+	else {
+		val_to_f(p->s, a);
+		if (bits > (uint64_t)p->s->wp &&
+		    trig_close(p->s, a->u.f, bits) &&
+		    charge(p, work_trig_close(bits)) == -1)
+			return (-1);
+	}
 	real_init(p->s, r);
 	f->mf(r->u.f, a->u.f, MPFR_RNDN);
 	return (finish(p, r, f->name));
@@ -813,16 +1330,22 @@ fn_log(struct parser *p, const struct func *f, struct calc_value *r,
 
 	if (n == 2) {
 		val_int(&one, 1);
+		if (a[1].k != CALC_INT &&
+		    charge(p, work_cmp(&a[1], &one)) == -1)
+			return (-1);
 		c = val_cmp(&a[1], &one);
 		val_clear(&one);
 	}
 	if (val_sgn(&a[0]) <= 0 || (n == 2 && (val_sgn(&a[1]) <= 0 || c == 0)))
 		return (fail(p, "domain error in %s", f->name));
-	val_to_f(p->s, &a[0]);
+	if (charge(p, n * work_fn(p->s) + work_copy(&a[0]) +
+	    (n == 2 ? work_copy(&a[1]) : 0)) == -1)
+		return (-1);
+	val_to_wp(p->s, &a[0]);
 	real_init(p->s, r);
 	mpfr_log(r->u.f, a[0].u.f, MPFR_RNDN);
 	if (n == 2) {
-		val_to_f(p->s, &a[1]);
+		val_to_wp(p->s, &a[1]);
 		mpfr_init2(t, p->s->wp);
 		mpfr_log(t, a[1].u.f, MPFR_RNDN);
 		mpfr_div(r->u.f, r->u.f, t, MPFR_RNDN);
@@ -835,8 +1358,11 @@ static int
 fn_atan2(struct parser *p, const struct func *f, struct calc_value *r,
     struct calc_value *a)
 {
-	val_to_f(p->s, &a[0]);
-	val_to_f(p->s, &a[1]);
+	if (charge(p, work_fn(p->s) + work_copy(&a[0]) + work_copy(&a[1])) ==
+	    -1)
+		return (-1);
+	val_to_wp(p->s, &a[0]);
+	val_to_wp(p->s, &a[1]);
 	real_init(p->s, r);
 	mpfr_atan2(r->u.f, a[0].u.f, a[1].u.f, MPFR_RNDN);
 	return (finish(p, r, f->name));
@@ -851,6 +1377,9 @@ fn_minmax(struct parser *p, const struct func *f, struct calc_value *r,
 	int c;
 
 	for (i = 1; i < n; i++) {
+		if ((a[i].k != CALC_INT || a[best].k != CALC_INT) &&
+		    charge(p, work_cmp(&a[i], &a[best])) == -1)
+			return (-1);
 		c = val_cmp(&a[i], &a[best]);
 		if (f->id == F_MIN ? c < 0 : c > 0)
 			best = i;
@@ -858,6 +1387,18 @@ fn_minmax(struct parser *p, const struct func *f, struct calc_value *r,
 	*r = a[best];
 	val_int(&a[best], 0);
 	return (finish(p, r, f->name));
+}
+
+/* The next step of gcd or lcm: g op x. */
+static uint64_t
+work_gcd_step(const struct func *f, mpz_srcptr g, mpz_srcptr x)
+{
+	size_t ng = z_limbs(g), nx = z_limbs(x);
+
+	if (f->id == F_GCD)
+		return (work_gcd(ng, nx));
+	return (work_gcd(ng, nx) + calc_work_mul(ng, nx) +
+	    calc_work_div(ng + nx, ng < nx ? ng : nx));
 }
 
 /* gcd and lcm of exact integers; the result is never negative. */
@@ -876,6 +1417,11 @@ fn_gcd(struct parser *p, const struct func *f, struct calc_value *r,
 	g = mpq_numref(r->u.q);
 	for (i = 0; i < n; i++) {
 		val_to_q(&a[i]);
+		if (charge(p, work_gcd_step(f, g, mpq_numref(a[i].u.q))) ==
+		    -1) {
+			val_clear(r);
+			return (-1);
+		}
 		if (i == 0)
 			mpz_abs(g, mpq_numref(a[i].u.q));
 		else if (f->id == F_GCD)
@@ -1164,6 +1710,20 @@ sig_digits(char *buf, const char *s, size_t m)
 }
 
 /*
+ * The exact M * 10^x, M of m digits: reading M, a power of ten, then a
+ * product, or for x < 0 the gcd that makes the fraction canonical.
+ */
+static uint64_t
+work_literal(size_t m, long long x)
+{
+	size_t lm = digit_limbs(m);
+	size_t lx = digit_limbs((uint64_t)(x < 0 ? -x : x));
+
+	return (calc_work_str(lm) + work_pow(lx) + (x >= 0 ?
+	    calc_work_mul(lm, lx) : work_gcd(lm, lx)));
+}
+
+/*
  * Push the decimal literal s[0..n): M * 10^x with M its m significant
  * digits.  The size is known from m and x before any work: an integer of
  * more than max_digits digits is too large, a non-integer too large to be
@@ -1175,7 +1735,7 @@ push_decimal(struct parser *p, const char *s, size_t n)
 	struct calc_value r;
 	long long x = 0, maxd = (long long)p->s->lim.max_digits;
 	size_t i, m = 0, zeros = 0, frac = 0;
-	int point = 0, neg = 0;
+	int point = 0, neg = 0, inexact;
 	char small[20], *buf;
 	int64_t v;
 
@@ -1211,10 +1771,14 @@ push_decimal(struct parser *p, const char *s, size_t n)
 			v *= 10;
 		return (push_int(p, v));
 	}
+	inexact = x < 0 && ((long long)m > maxd || -x > maxd);
+	if (charge(p, inexact ? WORK_DIGIT * m + work_fn(p->s) / 8 :
+	    work_literal(m, x)) == -1)
+		return (-1);
 	if ((buf = malloc(m + 32)) == NULL)
 		return (fail(p, "out of memory"));
 	sig_digits(buf, s, m);
-	if (x < 0 && ((long long)m > maxd || -x > maxd)) {
+	if (inexact) {
 		snprintf(buf + m, 32, "e%lld", x);
 		real_init(p->s, &r);
 		mpfr_set_str(r.u.f, buf, 10, MPFR_RNDN);
@@ -1261,6 +1825,8 @@ push_based(struct parser *p, const char *s, size_t n, int base)
 			v = v * base + digit_value(s[i]);
 		return (push_int(p, v));
 	}
+	if (charge(p, 2 * (uint64_t)(n - i) + calc_bits_limbs(bits)) == -1)
+		return (-1);
 	if ((buf = strndup(s + i, n - i)) == NULL)
 		return (fail(p, "out of memory"));
 	r.k = CALC_RAT;
@@ -1323,6 +1889,29 @@ binop(struct parser *p, int op)
 	return (put(p, 2, &r));
 }
 
+/*
+ * Charge the value of a name: a constant is an MPFR function, a copy of
+ * a variable is linear (an unknown name costs nothing: it fails).
+ */
+static int
+charge_name(struct parser *p, const char *name, size_t len)
+{
+	struct calc_session *s = p->s;
+	const struct calc_value *v = NULL;
+	size_t i;
+
+	if ((len == 2 && memcmp(name, "pi", 2) == 0) ||
+	    (len == 1 && name[0] == 'e'))
+		return (charge(p, work_fn(s)));
+	if (len == 3 && memcmp(name, "ans", 3) == 0)
+		v = &s->ans;
+	else if (var_find(s, name, len, &i))
+		v = &s->vars[i].v;
+	if (v == NULL || v->k == CALC_INT)
+		return (0);
+	return (charge(p, work_copy(v)));
+}
+
 /* A name not followed by "(": a constant or a variable. */
 static int NOINLINE
 push_name(struct parser *p, size_t pos, size_t len)
@@ -1336,6 +1925,8 @@ push_name(struct parser *p, size_t pos, size_t len)
 		return (unexpected(p));
 	if (!p->eval)
 		return (0);
+	if (charge_name(p, name, len) == -1)
+		return (-1);
 	if (len == 2 && memcmp(name, "pi", 2) == 0) {
 		real_init(s, &r);
 		mpfr_const_pi(r.u.f, MPFR_RNDN);
@@ -1529,7 +2120,10 @@ check_vars(struct parser *p)
 	return (0);
 }
 
-/* Format the value on top of the stack, then make it ans (and assign). */
+/*
+ * Format the value on top of the stack, then make it ans (and assign).
+ * Formatting and the copy to the variable are charged first.
+ */
 static int
 answer(struct parser *p)
 {
@@ -1537,6 +2131,9 @@ answer(struct parser *p)
 	struct calc_value *v = top(p, 0);
 	size_t i;
 
+	if (v->k != CALC_INT && charge(p, calc_format_work(v,
+	    s->lim.precision) + (p->assign ? work_copy(v) : 0)) == -1)
+		return (-1);
 	switch (calc_format(&s->out, v, s->lim.precision,
 	    s->lim.max_digits)) {
 	case CALC_FMT_TOO_LARGE:
@@ -1570,6 +2167,7 @@ calc_limits_default(struct calc_limits *lim)
 	lim->max_depth = CALC_DEFAULT_MAX_DEPTH;
 	lim->max_length = CALC_DEFAULT_MAX_LENGTH;
 	lim->max_variables = CALC_DEFAULT_MAX_VARIABLES;
+	lim->max_work = CALC_DEFAULT_MAX_WORK;
 }
 
 const char *
@@ -1589,6 +2187,9 @@ calc_limits_check(const struct calc_limits *lim)
 		return ("max-expression-length out of range (16 to 1048576)");
 	if (lim->max_variables > CALC_MAX_VARIABLES_MAX)
 		return ("max-variables out of range (0 to 10000)");
+	if (lim->max_work < CALC_MAX_WORK_MIN ||
+	    lim->max_work > CALC_MAX_WORK_MAX)
+		return ("max-work out of range (1000 to 4000000000)");
 	return (NULL);
 }
 

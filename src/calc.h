@@ -9,6 +9,20 @@
  * Numbers are exact rationals (GMP) while the operations allow, with a
  * 64-bit integer fast path; irrational functions use MPFR at the session's
  * precision.
+ *
+ * Work.  Besides the size of each number, an evaluation bounds the sum of
+ * the costs of its operations: before each operation on multi-limb
+ * numbers, the engine estimates its cost from the sizes of the operands
+ * and fails the expression with "error: expression too costly" if the sum
+ * would pass max_work.  The unit is about a nanosecond of one x86-64 core
+ * (GMP 6.2, MPFR 4.2): the estimates are upper bounds of the times
+ * measured there, so the default of 20 million caps a line at some 20 ms.
+ * Small integers cost nothing.  Under the other default limits, every
+ * single operation fits the default budget (10^9999, 3248!, the gcd of
+ * two 10000-digit numbers, the sine of a 10000-digit integer, printing
+ * 10000 digits), except sin, cos and tan of a large integer within 2^-48
+ * of a multiple of pi/2, which MPFR takes up to 80 ms to round.  A larger
+ * max_digits or precision may need a larger max_work.
  */
 #ifndef CALC_H
 #define CALC_H
@@ -21,6 +35,7 @@
 #define CALC_DEFAULT_MAX_DEPTH		256	/* nesting of (), f(), unary ops */
 #define CALC_DEFAULT_MAX_LENGTH		4096	/* bytes of one expression */
 #define CALC_DEFAULT_MAX_VARIABLES	64	/* variables of one session */
+#define CALC_DEFAULT_MAX_WORK		20000000 /* work units of one line */
 
 /* Ranges accepted by calc_limits_check(). */
 #define CALC_PRECISION_MIN		1
@@ -33,6 +48,8 @@
 #define CALC_MAX_LENGTH_MAX		(1024 * 1024)
 #define CALC_MAX_VARIABLES_MIN		0
 #define CALC_MAX_VARIABLES_MAX		10000
+#define CALC_MAX_WORK_MIN		1000
+#define CALC_MAX_WORK_MAX		4000000000UL
 
 struct calc_limits {
 	unsigned long	precision;	/* significant digits of inexact output */
@@ -40,6 +57,7 @@ struct calc_limits {
 	unsigned long	max_depth;	/* deepest nesting */
 	size_t		max_length;	/* longest expression, in bytes */
 	unsigned long	max_variables;	/* most variables in one session */
+	unsigned long	max_work;	/* work of one expression, in units */
 };
 
 /* What calc_eval() found. */

@@ -158,6 +158,39 @@ fmt_integer(struct calc_buf *b, mpz_srcptr z, unsigned long max)
 }
 
 /*
+ * The work calc_format() does on v, in the unit of calc.h.  An integer is
+ * converted in full.  A fraction n/d is scaled by 10^k, k the digits
+ * between the precision and its exponent, and divided, up to three times
+ * (the first guess of the exponent may be off by one either way).  An
+ * inexact number is converted to prec digits.
+ */
+uint64_t
+calc_format_work(const struct calc_value *v, unsigned long prec)
+{
+	size_t n, d, k, p = calc_bits_limbs((uint64_t)prec * 3322 / 1000 + 1);
+	mpz_srcptr num, den;
+	size_t nb, db;
+
+	if (v->k == CALC_INT)
+		return (0);
+	if (v->k == CALC_REAL)
+		return (32 * calc_work_mul(p, p) + 4096);
+	num = mpq_numref(v->u.q);
+	den = mpq_denref(v->u.q);
+	n = mpz_size(num) + 1;
+	if (mpz_cmp_ui(den, 1) == 0)
+		return (calc_work_str(n));
+	d = mpz_size(den);
+	nb = mpz_sizeinbase(num, 2);
+	db = mpz_sizeinbase(den, 2);
+	/* 10^k: the bits between the two sizes, and the precision's */
+	k = calc_bits_limbs((uint64_t)(nb > db ? nb - db : db - nb) + 64) + p;
+	return (3 * (2 * calc_work_mul(k, k) + calc_work_mul(n > d ? n : d, k) +
+	    calc_work_div(n + k, d) + calc_work_div(n, d + k)) +
+	    calc_work_str(p));
+}
+
+/*
  * Format v into b.  Returns CALC_FMT_TOO_LARGE for an exact integer of
  * more than max_digits digits; b then holds garbage.
  */

@@ -1,6 +1,7 @@
 /*
  * calc_int.h - private to the calculator engine: the value type shared by
- * the evaluator (calc.c) and the formatter (calc_format.c).
+ * the evaluator (calc.c) and the formatter (calc_format.c), and the work
+ * estimates both charge (in the unit calc.h describes).
  */
 #ifndef CALC_INT_H
 #define CALC_INT_H
@@ -43,5 +44,13 @@ enum calc_fmt {
 int		calc_buf_reserve(struct calc_buf *b, size_t size);
 enum calc_fmt	calc_format(struct calc_buf *b, const struct calc_value *v,
 		    unsigned long precision, unsigned long max_digits);
+uint64_t	calc_format_work(const struct calc_value *v,
+		    unsigned long precision);
+
+/* Work estimates of GMP's mpn layer, for operands of a and b limbs. */
+uint64_t	calc_work_mul(size_t a, size_t b);
+uint64_t	calc_work_div(size_t n, size_t d);
+uint64_t	calc_work_str(size_t n);
+size_t		calc_bits_limbs(uint64_t bits);
 
 #endif /* CALC_INT_H */

@@ -66,6 +66,8 @@ static const struct conf_keyword conf_keywords[] = {
 	    CALC_MAX_LENGTH_MAX, CALC_DEFAULT_MAX_LENGTH),
 	ULONG("max-variables", calc.max_variables, CALC_MAX_VARIABLES_MIN,
 	    CALC_MAX_VARIABLES_MAX, CALC_DEFAULT_MAX_VARIABLES),
+	ULONG("max-work", calc.max_work, CALC_MAX_WORK_MIN, CALC_MAX_WORK_MAX,
+	    CALC_DEFAULT_MAX_WORK),
 	STRING("tls-certificate", tls_certificate,
 	    "/etc/ssl/certs/ssl-cert-snakeoil.pem"),
 	STRING("tls-key", tls_key, "/etc/ssl/private/ssl-cert-snakeoil.key"),

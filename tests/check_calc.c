@@ -48,6 +48,7 @@ static const char PI[] = "3.141592653589793238462643383279503";
 static const char TOO_LARGE[] = "error: result too large";
 static const char TOO_DEEP[] = "error: nesting too deep";
 static const char TOO_LONG[] = "error: expression too long";
+static const char TOO_COSTLY[] = "error: expression too costly";
 
 /* The small limits of the Limits case. */
 static const struct calc_limits small = {
@@ -55,7 +56,18 @@ static const struct calc_limits small = {
 	.max_digits = 50,
 	.max_depth = 5,
 	.max_length = 20,
-	.max_variables = 2
+	.max_variables = 2,
+	.max_work = CALC_DEFAULT_MAX_WORK
+};
+
+/* The default limits but the smallest budget of work. */
+static const struct calc_limits tiny = {
+	.precision = CALC_DEFAULT_PRECISION,
+	.max_digits = CALC_DEFAULT_MAX_DIGITS,
+	.max_depth = CALC_DEFAULT_MAX_DEPTH,
+	.max_length = CALC_DEFAULT_MAX_LENGTH,
+	.max_variables = CALC_DEFAULT_MAX_VARIABLES,
+	.max_work = CALC_MAX_WORK_MIN
 };
 
 static enum calc_status
@@ -549,6 +561,11 @@ static const struct seq variables[] = {
 	{ { "x = -3", "-x^2", "(-x)^2" }, { "-3", "-9", "9" } },
 	{ { "sqrt = 2", "sqrt(4)" },
 	  { "error: cannot assign to 'sqrt'", "2" } },
+	{ { "x = 2", "x = 1e-9999+1e-9999+1e-9999+1e-9999+1e-9999+1e-9999+"
+	    "1e-9999+1e-9999+1e-9999+1e-9999+1e-9999+1e-9999", "x", "ans" },
+	  { "2", TOO_COSTLY, "2", "2" } },
+	{ { "gcd(3^20000, 2^30000+1)", "gcd(3^20000, 2^30000+1)",
+	    "gcd(3^20000, 2^30000+1)" }, { "1", "1", "1" } },
 };
 
 /*
@@ -789,6 +806,79 @@ static const struct row bounds[] = {
 	{ "atan(10^9999)*2",		PI },
 	{ "0.5^(10^6)",	"1.010034059198030224703197280346621e-301030" },
 	{ "3248!/3247!",		"3248" },
+	/* each of these fits the default budget of work on its own */
+	{ "gcd(3^20000, 2^30000+1)",	"1" },
+	{ "log10(10^9999)",		"9999" },
+	{ "log10(10^9999+1)",		"9999" },
+	{ "(1-2^-120)^(3^20000)",	"0" },
+	{ "(1+2^-120)^(3^20000)",	TOO_LARGE },
+	{ "(1+2^-50)^(2^80-1)",		TOO_LARGE },
+	{ "((10^9999+1)/3^20900)*((10^9999+3)/3^20900)",
+	    "2.145619552334134751923325509472963e+54" },
+	{ "(pi-pi+3000)!",	"4.149359603437854085556867093086612e+9130" },
+	{ "max(3^20000/7, 2^30000/11)",
+	    "3.801862038882028274254573874637735e+9541" },
+	{ "1/3^20900",		"1.464793347996274439636283639674523e-9972" },
+	{ "sin(10^9999)+cos(10^9999)",
+	    "-0.1444240665160657828483637046641239" },
+};
+
+/*
+ * Work: a session with the smallest budget still has the small-integer
+ * fast path, which costs nothing; anything else is too costly.
+ */
+static const struct row tiny_rows[] = {
+	{ "5+5",			"10" },
+	{ "2^62-1+2^62",		"9223372036854775807" },
+	{ "12345678*87654321",		"1082152022374638" },
+	{ "-(3!)^2 % 7",		"-1" },
+	{ "7/2",			TOO_COSTLY },
+	{ "2^64",			TOO_COSTLY },
+	{ "10^100",			TOO_COSTLY },
+	{ "sqrt(2)",			TOO_COSTLY },
+	{ "pi",				TOO_COSTLY },
+	{ "1/0",			"error: division by zero" },
+	{ "1 +",
+	    "error: syntax error at column 4: unexpected end of input" },
+};
+
+/* The smallest budget: a failed assignment leaves the variable alone. */
+static const struct seq tiny_vars[] = {
+	{ { "x = 5", "x = 2^64", "x", "ans", "y = x * 3", "y" },
+	  { "5", TOO_COSTLY, "5", "5", "15", "15" } },
+};
+
+/*
+ * Lines of the default maximum length, one operation repeated, that cost
+ * more than the default budget (tens of milliseconds to seconds without
+ * it)...
+ */
+static const char *const costly[] = {
+	"gcd(3^20000,2^30000+1)",
+	"lcm(3^10000,2^15000+1)",
+	"sin(10^9999)",
+	"3248!-3248!",
+	"10^9999/7",
+	"(3^20000)^1",
+	"round(3^20000/7^11000)",
+	"(10^9999+1)/3^20900*((10^9999+3)/3^20900)",
+	"1e-9999",
+	"log10(10^9999+1)",
+	"(1/pi)^3^20000",
+	"(pi-pi+500)!",
+	"max(3^20000/7,2^30000/11)",
+	"sin(1)",
+};
+
+/* ... and lines of ordinary operations that do not. */
+static const char *const cheap[] = {
+	"1",
+	"1/3",
+	"0.25*4",
+	"2^100/2^99",
+	"sqrt(2)*sqrt(2)",
+	"1.5e3*2^-2",
+	"min(2^64, 10^20)",
 };
 
 /*
@@ -839,6 +929,7 @@ ROW_TEST(test_functions, functions, NULL)
 ROW_TEST(test_errors, errors, NULL)
 ROW_TEST(test_limits, limits, &small)
 ROW_TEST(test_bounds, bounds, NULL)
+ROW_TEST(test_tiny, tiny_rows, &tiny)
 
 /* Run a sequence of lines in one session. */
 static void
@@ -863,6 +954,54 @@ END_TEST
 START_TEST(test_limit_vars)
 {
 	check_seq(&small, &limit_vars[_i]);
+}
+END_TEST
+
+START_TEST(test_tiny_vars)
+{
+	check_seq(&tiny, &tiny_vars[_i]);
+}
+END_TEST
+
+/* unit joined by "+" as many times as fits the default maximum length. */
+static char *
+fill(const char *unit)
+{
+	size_t ul = strlen(unit), len = ul;
+	char *s;
+
+	s = malloc(CALC_DEFAULT_MAX_LENGTH + 1);
+	ck_assert_ptr_nonnull(s);
+	memcpy(s, unit, ul);
+	for (; len + 1 + ul <= CALC_DEFAULT_MAX_LENGTH; len += 1 + ul) {
+		s[len] = '+';
+		memcpy(s + len + 1, unit, ul);
+	}
+	s[len] = '\0';
+	return (s);
+}
+
+START_TEST(test_costly)
+{
+	char *in = fill(costly[_i]);
+
+	check_row(NULL, in, strlen(in), TOO_COSTLY);
+	free(in);
+}
+END_TEST
+
+START_TEST(test_cheap)
+{
+	struct calc_session *s = calc_session_new(NULL);
+	char *in = fill(cheap[_i]);
+	const char *out;
+	size_t len;
+
+	ck_assert_ptr_nonnull(s);
+	ck_assert_msg(calc_eval(s, in, strlen(in), &out, &len) == CALC_OK,
+	    "%s...: %s", cheap[_i], out);
+	free(in);
+	calc_session_free(s);
 }
 END_TEST
 
@@ -924,8 +1063,11 @@ set_limit(struct calc_limits *lim, int field, unsigned long v)
 	case 3:
 		lim->max_length = v;
 		break;
-	default:
+	case 4:
 		lim->max_variables = v;
+		break;
+	default:
+		lim->max_work = v;
 		break;
 	}
 }
@@ -954,6 +1096,11 @@ static const struct {
 	{ 4, 10000,			NULL },
 	{ 4, 10001,			"max-variables" },
 	{ 4, (unsigned long)-1,		"max-variables" },
+	{ 5, 0,				"max-work" },
+	{ 5, CALC_MAX_WORK_MIN - 1,	"max-work" },
+	{ 5, CALC_MAX_WORK_MIN,		NULL },
+	{ 5, CALC_MAX_WORK_MAX,		NULL },
+	{ 5, CALC_MAX_WORK_MAX + 1,	"max-work" },
 };
 
 START_TEST(test_limits_check)
@@ -989,6 +1136,7 @@ START_TEST(test_limits_default)
 	ck_assert_uint_eq(lim.max_depth, CALC_DEFAULT_MAX_DEPTH);
 	ck_assert_uint_eq(lim.max_length, CALC_DEFAULT_MAX_LENGTH);
 	ck_assert_uint_eq(lim.max_variables, CALC_DEFAULT_MAX_VARIABLES);
+	ck_assert_uint_eq(lim.max_work, CALC_DEFAULT_MAX_WORK);
 	ck_assert_ptr_null(calc_limits_check(&lim));
 	s = calc_session_new(NULL);
 	ck_assert_ptr_nonnull(s);
@@ -1234,6 +1382,10 @@ make_calc_suite(void)
 	tc = table_case("Limits", test_limits, NELEM(limits));
 	tcase_add_loop_test(tc, test_limit_vars, 0, (int)NELEM(limit_vars));
 	tcase_add_loop_test(tc, test_bounds, 0, (int)NELEM(bounds));
+	tcase_add_loop_test(tc, test_tiny, 0, (int)NELEM(tiny_rows));
+	tcase_add_loop_test(tc, test_tiny_vars, 0, (int)NELEM(tiny_vars));
+	tcase_add_loop_test(tc, test_costly, 0, (int)NELEM(costly));
+	tcase_add_loop_test(tc, test_cheap, 0, (int)NELEM(cheap));
 	tcase_add_loop_test(tc, test_limits_check, 0,
 	    (int)NELEM(limit_checks));
 	tcase_add_test(tc, test_limits_default);
