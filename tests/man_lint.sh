@@ -1,13 +1,13 @@
 #!/bin/sh
 # man_lint.sh - the manual pages: clean mdoc, renderable by man(1), and
-# complete: every calcd.conf keyword and every option of calcd and calcc
-# is documented.  Speaks TAP.
+# complete: every calcd.conf keyword and every option of calcd, calcc
+# and calcd-bench is documented.  Speaks TAP.
 #
 # Run by "make check"; by hand: top_srcdir=. sh tests/man_lint.sh
 
 srcdir=${top_srcdir:-.}
 man_dir=$srcdir/man
-pages="calcd.8 calcd.conf.5 calcc.1"
+pages="calcd.8 calcd.conf.5 calcc.1 calcd-bench.1"
 conf_c=$srcdir/src/conf.c
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/man_lint.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT
@@ -83,7 +83,8 @@ documented() {
 
 kw=$(keywords)
 nkw=$(printf '%s\n' "$kw" | grep -c .)
-echo "1..$((3 * 2 + 1 + nkw + 1 + 2))"
+npages=$(printf '%s\n' $pages | grep -c .)
+echo "1..$((npages * 2 + 1 + nkw + 1 + 3))"
 
 if command -v mandoc >/dev/null 2>&1; then
 	lint="mandoc -Tlint -W warning"
@@ -130,3 +131,6 @@ documented "$man_dir/calcd.8" "$srcdir/src/calcd.c"
 result "calcd.8 documents every option of src/calcd.c" $? "$tmp/missing"
 documented "$man_dir/calcc.1" "$srcdir/src/calcc.c"
 result "calcc.1 documents every option of src/calcc.c" $? "$tmp/missing"
+documented "$man_dir/calcd-bench.1" "$srcdir/src/bench.c"
+result "calcd-bench.1 documents every option of src/bench.c" $? \
+    "$tmp/missing"
