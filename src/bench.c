@@ -47,6 +47,7 @@
 #include "http.h"
 #include "line.h"
 #include "stream.h"
+#include "tls.h"
 #include "udp.h"
 
 #define BENCH_HOST		"127.0.0.1"
@@ -884,50 +885,6 @@ pend_clear(struct bench *b, struct conn *c, enum outcome how, int drop,
  * Connections: TLS
  */
 
-static ssize_t
-tls_map(ssize_t n)
-{
-	if (n >= 0)
-		return n;
-	if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)
-		return STREAM_AGAIN;
-	if (n == GNUTLS_E_PREMATURE_TERMINATION)
-		return STREAM_EOF;
-	return STREAM_ERROR;
-}
-
-static ssize_t
-bench_tls_read(struct stream *st, void *buf, size_t len)
-{
-	return tls_map(gnutls_record_recv(st->tls, buf, len));
-}
-
-static ssize_t
-bench_tls_write(struct stream *st, const void *buf, size_t len)
-{
-	return tls_map(gnutls_record_send(st->tls, buf, len));
-}
-
-static int
-bench_tls_direction(struct stream *st)
-{
-	return gnutls_record_get_direction(st->tls);
-}
-
-/* Send close_notify if the socket takes it now; never wait. */
-static void
-bench_tls_close(struct stream *st)
-{
-	gnutls_bye(st->tls, GNUTLS_SHUT_WR);
-	gnutls_deinit(st->tls);
-	st->tls = NULL;
-	close(st->fd);
-}
-
-static const struct stream_ops bench_tls_ops = {
-	bench_tls_read, bench_tls_write, bench_tls_direction, bench_tls_close
-};
-
 /*
  * Verify the server's certificate chain and name, as tls_connect() does,
  * the first time a certificate is seen; after that, a handshake that
@@ -1013,8 +970,7 @@ tls_start(struct bench *b, struct conn *c)
 		flags |= GNUTLS_NO_TICKETS;
 	if ((rc = gnutls_init(&s, flags)) < 0)
 		return rc;
-	c->st.tls = s;
-	c->st.ops = &bench_tls_ops;
+	tls_stream_attach(&c->st, s);
 	gnutls_session_set_ptr(s, b);
 	if ((rc = gnutls_priority_set(s, b->prio)) < 0 ||
 	    (rc = gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE,

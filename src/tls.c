@@ -138,6 +138,27 @@ static const struct stream_ops tls_ops = {
 	tls_read, tls_write, tls_direction, tls_close
 };
 
+/* Send close_notify if the socket takes it at once, and close now. */
+static void
+tls_close_now(struct stream *st)
+{
+	gnutls_bye(st->tls, GNUTLS_SHUT_WR);
+	gnutls_deinit(st->tls);
+	st->tls = NULL;
+	close(st->fd);
+}
+
+static const struct stream_ops tls_attached_ops = {
+	tls_read, tls_write, tls_direction, tls_close_now
+};
+
+void
+tls_stream_attach(struct stream *st, void *session)
+{
+	st->tls = session;
+	st->ops = &tls_attached_ops;
+}
+
 /* Why the server's certificate was not trusted, in words. */
 static void
 tls_verify_error(gnutls_session_t s, char *err, size_t errlen)

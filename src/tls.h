@@ -45,6 +45,15 @@ int	tls_accept(struct tls_server *ts, struct stream *st, int http,
 int	tls_connect(struct stream *st, const char *host, const char *cafile,
 	    int insecure, int timeout_ms, char *err, size_t errlen);
 
+/*
+ * Make st read and write through session (a gnutls_session_t that the
+ * caller set up on st's socket, its handshake done or to be driven by
+ * the caller).  stream_close() then ends and frees the session and closes
+ * the socket at once, without the lingering close: for a load generator
+ * that owns its connections.
+ */
+void	tls_stream_attach(struct stream *st, void *session);
+
 /* "TLS1.3 AES-128-GCM resumed" for the log of a TLS stream. */
 void	tls_describe(const struct stream *st, char *buf, size_t len);
 

@@ -33,26 +33,6 @@ udp_on_signal(int sig)
 	udp_stop = 1;
 }
 
-static void
-udp_signals(void)
-{
-	struct sigaction	 sa;
-	sigset_t		 none;
-
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = udp_on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGPIPE, &sa, NULL);
-	sa.sa_handler = SIG_DFL;
-	sigaction(SIGCHLD, &sa, NULL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-}
-
 /* Copy text and a LF into out when it fits in max bytes; else 0. */
 static size_t
 udp_put(char *out, size_t max, const char *text, size_t len)
@@ -203,7 +183,7 @@ udp_main(const struct worker_env *env)
 	int			 ep, n, i;
 
 	log_procname("udp");
-	udp_signals();
+	worker_child_signals(udp_on_signal);
 	worker_drop_privileges(env);
 	ep = udp_listen_set(env->conf);
 	udp_batch_init(&batch);

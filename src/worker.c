@@ -65,19 +65,15 @@ worker_on_signal(int sig)
 		worker_close_listeners();
 }
 
-/*
- * SIGTERM and SIGINT ask the worker to finish its client and exit; the
- * master's signal mask and handlers are undone.
- */
-static void
-worker_signals(void)
+void
+worker_child_signals(void (*on_stop)(int))
 {
 	struct sigaction	 sa;
 	sigset_t		 none;
 
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = worker_on_signal;
+	sa.sa_handler = on_stop;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
@@ -406,7 +402,8 @@ worker_main(const struct worker_env *env)
 	int			 ep, n, i;
 
 	log_procname("worker");
-	worker_signals();
+	/* SIGTERM: finish the client, then exit. */
+	worker_child_signals(worker_on_signal);
 	worker_drop_privileges(env);
 	ep = worker_listen_set(env->conf);
 	lifetime = worker_lifetime(env->conf);

@@ -31,6 +31,12 @@ struct worker_env {
  */
 void	worker_drop_privileges(const struct worker_env *env);
 
+/*
+ * A child's signals: SIGTERM and SIGINT call on_stop; SIGHUP and SIGPIPE
+ * are ignored; SIGCHLD is the default; the master's mask is undone.
+ */
+void	worker_child_signals(void (*on_stop)(int));
+
 /* Run the worker; never returns. */
 void	worker_main(const struct worker_env *env) __attribute__((noreturn));
 
