@@ -153,28 +153,6 @@ udp_serve(const struct worker_env *env, const struct conf_listen *l,
 	}
 }
 
-/* An epoll set of every udp listener. */
-static int
-udp_listen_set(const struct conf *conf)
-{
-	struct epoll_event	 ev;
-	size_t			 i;
-	int			 ep;
-
-	if ((ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
-		fatal("epoll_create1");
-	for (i = 0; i < conf->nlisten; i++) {
-		if (conf->listen[i].proto != PROTO_UDP)
-			continue;
-		memset(&ev, 0, sizeof(ev));
-		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
-		ev.data.u32 = i;
-		if (epoll_ctl(ep, EPOLL_CTL_ADD, conf->listen[i].fd, &ev) == -1)
-			fatal("epoll_ctl %s", conf->listen[i].name);
-	}
-	return ep;
-}
-
 void
 udp_main(const struct worker_env *env)
 {
@@ -185,7 +163,7 @@ udp_main(const struct worker_env *env)
 	log_procname("udp");
 	worker_child_signals(udp_on_signal);
 	worker_drop_privileges(env);
-	ep = udp_listen_set(env->conf);
+	ep = worker_listen_set(env->conf, 1);
 	udp_batch_init(&batch);
 	sb_set_state(env->slot, SB_UDP);
 	log_debug("answering datagrams");

@@ -112,9 +112,8 @@ worker_setuid(const struct worker_env *env)
 		fatal("prctl(PR_SET_NO_NEW_PRIVS)");
 }
 
-/* An epoll set of every stream listener, each in exclusive mode. */
-static int
-worker_listen_set(const struct conf *conf)
+int
+worker_listen_set(const struct conf *conf, int udp)
 {
 	struct epoll_event	 ev;
 	size_t			 i;
@@ -123,9 +122,8 @@ worker_listen_set(const struct conf *conf)
 	if ((ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		fatal("epoll_create1");
 	for (i = 0; i < conf->nlisten; i++) {
-		if (conf->listen[i].proto == PROTO_UDP)
+		if ((conf->listen[i].proto == PROTO_UDP) != udp)
 			continue;
-		worker_fds[worker_nfds++] = conf->listen[i].fd;
 		memset(&ev, 0, sizeof(ev));
 		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
 		ev.data.u32 = i;
@@ -133,6 +131,17 @@ worker_listen_set(const struct conf *conf)
 			fatal("epoll_ctl %s", conf->listen[i].name);
 	}
 	return ep;
+}
+
+/* Note the stream listeners' sockets, for worker_close_listeners(). */
+static void
+worker_note_listeners(const struct conf *conf)
+{
+	size_t	 i;
+
+	for (i = 0; i < conf->nlisten; i++)
+		if (conf->listen[i].proto != PROTO_UDP)
+			worker_fds[worker_nfds++] = conf->listen[i].fd;
 }
 
 /* Tell the master a worker became busy, so it can grow the pool now. */
@@ -405,7 +414,8 @@ worker_main(const struct worker_env *env)
 	/* SIGTERM: finish the client, then exit. */
 	worker_child_signals(worker_on_signal);
 	worker_drop_privileges(env);
-	ep = worker_listen_set(env->conf);
+	ep = worker_listen_set(env->conf, 0);
+	worker_note_listeners(env->conf);
 	lifetime = worker_lifetime(env->conf);
 	sb_set_state(env->slot, SB_IDLE);
 

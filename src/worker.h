@@ -37,6 +37,13 @@ void	worker_drop_privileges(const struct worker_env *env);
  */
 void	worker_child_signals(void (*on_stop)(int));
 
+/*
+ * An epoll set of every udp listener (udp set) or every stream listener,
+ * each in exclusive mode, so that one event wakes one process; the
+ * event data is the listener's index.  Fatal on failure.
+ */
+int	worker_listen_set(const struct conf *conf, int udp);
+
 /* Run the worker; never returns. */
 void	worker_main(const struct worker_env *env) __attribute__((noreturn));
 
