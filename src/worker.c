@@ -314,7 +314,7 @@ worker_serve(const struct worker_env *env, const struct conf_listen *l,
 	struct stream		 st;
 	uint64_t		 start = util_now_ms();
 	const char		*how;
-	char			 err[256], tlsinfo[96] = "";
+	char			 err[256], tls[80], tlsinfo[96] = "";
 	int			 refuse;
 
 	worker_slot_busy(env, l, peer);
@@ -327,8 +327,8 @@ worker_serve(const struct worker_env *env, const struct conf_listen *l,
 			how = err;
 			goto done;
 		}
-		tls_describe(&st, tlsinfo + 2, sizeof(tlsinfo) - 2);
-		memcpy(tlsinfo, ", ", 2);
+		tls_describe(&st, tls, sizeof(tls));
+		snprintf(tlsinfo, sizeof(tlsinfo), ", %s", tls);
 	}
 	refuse = worker_over_share(env, l);
 	if (CONF_PROTO_IS_HTTP(l->proto))
