@@ -11,6 +11,8 @@
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <grp.h>
@@ -356,7 +358,7 @@ worker_accept(const struct worker_env *env, size_t i)
 	const struct conf_listen	*l = &env->conf->listen[i];
 	struct sockaddr_storage		 ss;
 	socklen_t			 sslen = sizeof(ss);
-	int				 fd;
+	int				 fd, one = 1;
 
 	if (worker_closed)
 		return 0;
@@ -368,6 +370,12 @@ worker_accept(const struct worker_env *env, size_t i)
 			log_warn("accept %s", l->name);
 		return 0;
 	}
+	/*
+	 * Answers are whole lines and responses, written at once: Nagle
+	 * would only hold them (e.g. a greeting behind TLS session tickets)
+	 * until the client's delayed ACK.
+	 */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	worker_serving = 1;
 	worker_serve(env, l, fd, (struct sockaddr *)&ss);
 	worker_serving = 0;

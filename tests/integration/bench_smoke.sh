@@ -11,7 +11,7 @@
 
 BENCH=${CALCD_BENCH:-${top_builddir:-.}/src/calcd-bench}
 command -v certtool >/dev/null 2>&1 || skip_all "certtool not found"
-"$top_srcdir/certs/mkcerts" "$T/certs" || bail_out "mkcerts failed"
+"${top_srcdir:-.}/certs/mkcerts" "$T/certs" || bail_out "mkcerts failed"
 
 tcp=$(free_port) || bail_out "no free port"
 tls=$(free_port) || bail_out "no free port"
@@ -51,7 +51,7 @@ served() {
 	is "$1: no errors" "$errors" 0
 }
 
-tlsopts="-h localhost --cafile $T/certs/ca.crt"
+ca=$T/certs/ca.crt
 
 bench -t tcp -p "$tcp"
 served "tcp"
@@ -59,15 +59,15 @@ bench -t tcp -p "$tcp" -P 8
 served "tcp -P 8"
 bench -t tcp -p "$tcp" --new-conn
 served "tcp --new-conn"
-bench -t tls -p "$tls" $tlsopts
+bench -t tls -p "$tls" -h localhost --cafile "$ca"
 served "tls"
 bench -t udp -p "$udp"
 served "udp"
 bench -t http -p "$http"
 served "http"
-bench -t https -p "$https" $tlsopts
+bench -t https -p "$https" -h localhost --cafile "$ca"
 served "https"
-bench -t https -p "$https" $tlsopts --new-conn
+bench -t https -p "$https" -h localhost --cafile "$ca" --new-conn
 served "https --new-conn"
 
 # has_fields FILE: FILE is one JSON object with the report's fields,
@@ -123,7 +123,7 @@ s.serve_forever()' "$fake" </dev/null >/dev/null 2>&1 &
 	ok "wrong answers: the first one is shown" \
 	    grep -q "wrong answer to '5+5': got '11', want '10'" "$T/err"
 else
-	for i in 1 2 3 4; do
+	for _ in 1 2 3 4; do
 		echo "ok $((tap_n += 1)) # SKIP python3 not found"
 	done
 fi
