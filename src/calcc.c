@@ -97,6 +97,9 @@ static void	version(void) __attribute__((noreturn));
 static void	parse_options(int argc, char *argv[], struct calcc_opts *opts);
 static int	is_quit(const char *line, size_t len);
 static enum line_result
+		local_eval(struct calc_session *s, const char *line, size_t len,
+		    const char **out, size_t *outlen);
+static enum line_result
 		local_line(struct calc_session *s, const char *line, size_t len);
 static int	local_args(struct calc_session *s, int argc, char *argv[]);
 static int	local_pipe(struct calc_session *s, FILE *in);
@@ -234,28 +237,47 @@ is_quit(const char *line, size_t len)
 
 /*
  * Evaluate the len bytes at line (any bytes, a trailing CR or LF included)
- * in session s and print the answer on a line of its own to stdout, or
- * nothing for a blank line.  Returns what the line did.
+ * in session s.  Sets *out to the answer, or to NULL for a blank line or
+ * a quit.  Returns what the line did.
  */
 static enum line_result
-local_line(struct calc_session *s, const char *line, size_t len)
+local_eval(struct calc_session *s, const char *line, size_t len,
+    const char **out, size_t *outlen)
 {
-	const char *out;
-	size_t outlen;
 	enum calc_status status;
 
+	*out = NULL;
 	if (len > 0 && line[len - 1] == '\n')
 		len--;
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
 	if (is_quit(line, len))
 		return (LINE_QUIT);
-	status = calc_eval(s, line, len, &out, &outlen);
-	if (status == CALC_EMPTY)
+	status = calc_eval(s, line, len, out, outlen);
+	if (status == CALC_EMPTY) {
+		*out = NULL;
 		return (LINE_OK);
-	fwrite(out, 1, outlen, stdout);
-	putchar('\n');
+	}
 	return (status == CALC_OK ? LINE_OK : LINE_ERROR);
+}
+
+/*
+ * Evaluate the line as local_eval() does and print the answer on a line
+ * of its own to stdout, or nothing for a blank line.
+ */
+static enum line_result
+local_line(struct calc_session *s, const char *line, size_t len)
+{
+	const char *out;
+	size_t outlen;
+	enum line_result r;
+
+	r = local_eval(s, line, len, &out, &outlen);
+	if (out != NULL) {
+		fwrite(out, 1, outlen, stdout);
+		putchar('\n');
+	}
+	return (r);
 }
 
 /*
@@ -279,30 +301,136 @@ local_args(struct calc_session *s, int argc, char *argv[])
 }
 
 /*
- * Evaluate the lines of in, however long, in session s, answers through
- * stdout's buffer: no prompt, no flush per line, so a pipe of a million
+ * The buffers of local_pipe(): input read in large blocks and split into
+ * lines in place, answers gathered and written to stdout in large blocks.
+ */
+struct pipe_io {
+	FILE	*in;
+	char	*ib;		/* input; lines are ib[start..end) */
+	size_t	 icap;
+	size_t	 start;
+	size_t	 end;
+	int	 eof;
+	char	*ob;		/* answers not yet written */
+	size_t	 olen;
+};
+
+/* Append the n bytes at s and a newline to the answers, writing when full. */
+static void
+pipe_put(struct pipe_io *io, const char *s, size_t n)
+{
+	if (io->olen + n + 1 > CALCC_CHUNK && io->olen > 0) {
+		fwrite(io->ob, 1, io->olen, stdout);
+		io->olen = 0;
+	}
+	if (n + 1 > CALCC_CHUNK) {
+		fwrite(s, 1, n, stdout);
+		putchar('\n');
+		return;
+	}
+	memcpy(io->ob + io->olen, s, n);
+	io->ob[io->olen + n] = '\n';
+	io->olen += n + 1;
+}
+
+/*
+ * Read more input after the partial line ib[start..end), moving it to the
+ * front and growing the buffer when the line fills it.  Returns 0, or -1
+ * at the end of input; exits on a read error.
+ */
+static int
+pipe_fill(struct pipe_io *io)
+{
+	size_t n;
+	char *b;
+
+	if (io->eof)
+		return (-1);
+	if (io->start > 0) {
+		memmove(io->ib, io->ib + io->start, io->end - io->start);
+		io->end -= io->start;
+		io->start = 0;
+	}
+	if (io->end == io->icap) {
+		if ((b = realloc(io->ib, io->icap * 2)) == NULL)
+			err(EXIT_TROUBLE, NULL);
+		io->ib = b;
+		io->icap *= 2;
+	}
+	n = fread(io->ib + io->end, 1, io->icap - io->end, io->in);
+	if (n == 0) {
+		if (ferror(io->in)) {
+			fwrite(io->ob, 1, io->olen, stdout);
+			err(EXIT_TROUBLE, "standard input");
+		}
+		io->eof = 1;
+		return (-1);
+	}
+	io->end += n;
+	return (0);
+}
+
+/*
+ * Set *line and *len to the next line of input, its newline included as
+ * getline() would.  Returns 0, or -1 at the end of input.
+ */
+static int
+pipe_line(struct pipe_io *io, const char **line, size_t *len)
+{
+	const char *nl;
+	size_t from = io->start;
+
+	for (;;) {
+		nl = memchr(io->ib + from, '\n', io->end - from);
+		if (nl != NULL) {
+			*line = io->ib + io->start;
+			*len = (size_t)(nl + 1 - *line);
+			io->start += *len;
+			return (0);
+		}
+		from = io->end - io->start;
+		if (pipe_fill(io) == -1)
+			break;
+		from += io->start;
+	}
+	if (io->end == io->start)
+		return (-1);
+	*line = io->ib + io->start;
+	*len = io->end - io->start;
+	io->start = io->end;
+	return (0);
+}
+
+/*
+ * Evaluate the lines of in, however long, in session s, the answers
+ * gathered in blocks: no prompt, no flush per line, so a pipe of a million
  * lines costs what the engine costs.  Returns the exit status as
  * local_args() does; exits on a read error.
  */
 static int
 local_pipe(struct calc_session *s, FILE *in)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
+	struct pipe_io io = { .in = in, .icap = CALCC_CHUNK };
+	const char *line, *out;
+	size_t len, outlen;
 	enum line_result r;
 	int status = 0;
 
-	while ((len = getline(&line, &cap, in)) != -1) {
-		r = local_line(s, line, (size_t)len);
+	if ((io.ib = malloc(io.icap)) == NULL ||
+	    (io.ob = malloc(CALCC_CHUNK)) == NULL)
+		err(EXIT_TROUBLE, NULL);
+	while (pipe_line(&io, &line, &len) == 0) {
+		r = local_eval(s, line, len, &out, &outlen);
+		if (out != NULL)
+			pipe_put(&io, out, outlen);
 		if (r == LINE_QUIT)
 			break;
 		if (r == LINE_ERROR)
 			status = EXIT_ANSWER_ERROR;
 	}
-	if (ferror(in))
-		err(EXIT_TROUBLE, "standard input");
-	free(line);
+	fwrite(io.ob, 1, io.olen, stdout);
+	free(io.ib);
+	free(io.ob);
 	return (status);
 }
 
