@@ -1,12 +1,13 @@
 /*
  * calc.c - the calculator engine: sessions, lexer, parser and evaluation.
  *
- * calc_eval() reads a line twice with the same recursive-descent parser:
- * the first pass only checks the syntax, the function names and their
- * arity and the nesting depth, so that a syntax error is found before any
- * work is done; the second pass evaluates.  Operands live on a value
- * stack in the session, not on the C stack, so an error anywhere simply
- * returns -1 and calc_eval() frees whatever the stack holds.
+ * calc_eval() reads a line once with a recursive-descent parser that
+ * checks the syntax, the function names and their arity and the nesting
+ * depth and compiles the expression into a program of steps in evaluation
+ * order, so that a syntax error is found before any work is done; run()
+ * then evaluates the steps.  Operands live on a value stack in the
+ * session, not on the C stack, so an error anywhere simply returns -1 and
+ * calc_eval() frees whatever the stack holds.
  *
  * Values are small integers (int64_t), exact rationals (mpq_t) or
  * inexact reals (mpfr_t at the working precision); see calc_int.h.  Every
@@ -105,6 +106,29 @@ struct var {
 	struct calc_value	 v;
 };
 
+/*
+ * The steps of an expression in evaluation order, which parse_line()
+ * compiles once the syntax is known good and run() executes.
+ */
+enum op_kind {
+	OP_INT,			/* push i: a literal read while compiling */
+	OP_NUM,			/* push the literal in[pos..pos+len) */
+	OP_NAME,		/* push the constant or variable named there */
+	OP_CALL,		/* replace the n values on top by f of them */
+	OP_FACT,		/* replace the top by its factorial */
+	OP_BINOP,		/* replace the two on top by a c b */
+	OP_NEG			/* negate the top */
+};
+
+struct op {
+	enum op_kind		 kind;
+	int			 c;
+	size_t			 pos;
+	size_t			 len;	/* or n, of OP_CALL */
+	int64_t			 i;
+	const struct func	*f;
+};
+
 struct calc_session {
 	struct calc_limits	 lim;
 	mpfr_prec_t		 wp;	/* working precision, bits */
@@ -116,6 +140,9 @@ struct calc_session {
 	size_t			 sp;
 	size_t			 stackcap;
 	struct calc_buf		 out;	/* the answer; ERR_SIZE or more */
+	struct op		*prog;	/* the expression compiled */
+	size_t			 nprog;
+	size_t			 progcap;
 };
 
 struct parser {
@@ -127,7 +154,6 @@ struct parser {
 	size_t			 tpos;	/* its offset */
 	size_t			 tlen;	/* its length */
 	unsigned long		 depth;
-	int			 eval;	/* 0: check only, 1: evaluate */
 	int			 assign; /* "name = expr" */
 	size_t			 npos;	/* the name assigned to */
 	size_t			 nlen;
@@ -1555,25 +1581,59 @@ is_reserved(const char *name, size_t len)
 }
 
 /*
- * The lexer.
+ * The lexer.  One table gives the class of every byte, so that each test
+ * is a load and a mask.
  */
+
+#define C_BLANK		0x01	/* space, tab, CR, LF */
+#define C_DIGIT		0x02	/* 0-9 */
+#define C_ALPHA		0x04	/* letters and _ */
+#define C_POINT		0x08	/* . */
+#define C_OPER		0x10	/* the one-byte tokens */
+#define C_WORD		(C_ALPHA | C_DIGIT)
+#define C_NUMBER	(C_ALPHA | C_DIGIT | C_POINT)
+
+static const unsigned char cclass[256] = {
+	[' '] = C_BLANK, ['\t'] = C_BLANK, ['\r'] = C_BLANK, ['\n'] = C_BLANK,
+	['0'] = C_DIGIT, ['1'] = C_DIGIT, ['2'] = C_DIGIT, ['3'] = C_DIGIT,
+	['4'] = C_DIGIT, ['5'] = C_DIGIT, ['6'] = C_DIGIT, ['7'] = C_DIGIT,
+	['8'] = C_DIGIT, ['9'] = C_DIGIT,
+	['a'] = C_ALPHA, ['b'] = C_ALPHA, ['c'] = C_ALPHA, ['d'] = C_ALPHA,
+	['e'] = C_ALPHA, ['f'] = C_ALPHA, ['g'] = C_ALPHA, ['h'] = C_ALPHA,
+	['i'] = C_ALPHA, ['j'] = C_ALPHA, ['k'] = C_ALPHA, ['l'] = C_ALPHA,
+	['m'] = C_ALPHA, ['n'] = C_ALPHA, ['o'] = C_ALPHA, ['p'] = C_ALPHA,
+	['q'] = C_ALPHA, ['r'] = C_ALPHA, ['s'] = C_ALPHA, ['t'] = C_ALPHA,
+	['u'] = C_ALPHA, ['v'] = C_ALPHA, ['w'] = C_ALPHA, ['x'] = C_ALPHA,
+	['y'] = C_ALPHA, ['z'] = C_ALPHA,
+	['A'] = C_ALPHA, ['B'] = C_ALPHA, ['C'] = C_ALPHA, ['D'] = C_ALPHA,
+	['E'] = C_ALPHA, ['F'] = C_ALPHA, ['G'] = C_ALPHA, ['H'] = C_ALPHA,
+	['I'] = C_ALPHA, ['J'] = C_ALPHA, ['K'] = C_ALPHA, ['L'] = C_ALPHA,
+	['M'] = C_ALPHA, ['N'] = C_ALPHA, ['O'] = C_ALPHA, ['P'] = C_ALPHA,
+	['Q'] = C_ALPHA, ['R'] = C_ALPHA, ['S'] = C_ALPHA, ['T'] = C_ALPHA,
+	['U'] = C_ALPHA, ['V'] = C_ALPHA, ['W'] = C_ALPHA, ['X'] = C_ALPHA,
+	['Y'] = C_ALPHA, ['Z'] = C_ALPHA, ['_'] = C_ALPHA,
+	['.'] = C_POINT,
+	['+'] = C_OPER, ['-'] = C_OPER, ['*'] = C_OPER, ['/'] = C_OPER,
+	['%'] = C_OPER, ['^'] = C_OPER, ['!'] = C_OPER, ['('] = C_OPER,
+	[')'] = C_OPER, [','] = C_OPER, ['='] = C_OPER
+};
+
+static int
+is_class(char c, int cl)
+{
+	return ((cclass[(unsigned char)c] & cl) != 0);
+}
 
 static int
 is_blank(char c)
 {
-	return (c == ' ' || c == '\t' || c == '\r' || c == '\n');
+	return (is_class(c, C_BLANK));
 }
 
 static int
 is_digit(char c)
 {
-	return (c >= '0' && c <= '9');
-}
-
-static int
-is_alpha(char c)
-{
-	return ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_');
+	return (is_class(c, C_DIGIT));
 }
 
 /* The value of the digit c, up to 35, or 99 when c is no digit. */
@@ -1605,6 +1665,27 @@ prefix_base(const char *s, size_t n)
 }
 
 /*
+ * The end of the run of letters, digits, points and underscores at s[0..n)
+ * (and of signs after a decimal's exponent mark) that scan_number() reads
+ * as one number.
+ */
+static size_t
+number_end(const char *s, size_t n, int base)
+{
+	size_t end = 0;
+
+	for (;;) {
+		while (end < n && is_class(s[end], C_NUMBER))
+			end++;
+		if (base != 10 || end == 0 || end == n ||
+		    (s[end] != '+' && s[end] != '-') ||
+		    (s[end - 1] != 'e' && s[end - 1] != 'E'))
+			return (end);
+		end++;
+	}
+}
+
+/*
  * Return the length of the number at s[0..n), or 0 if it is invalid.  A
  * number is read as the longest run of letters, digits, points and
  * underscores (and a sign after a decimal's exponent mark) so that "2x",
@@ -1613,14 +1694,10 @@ prefix_base(const char *s, size_t n)
 static size_t
 scan_number(const char *s, size_t n)
 {
-	size_t end = 0, i = 0, digits = 0;
+	size_t end, i = 0, digits = 0;
 	int base = prefix_base(s, n);
 
-	while (end < n && (is_alpha(s[end]) || is_digit(s[end]) ||
-	    s[end] == '.' || (base == 10 && end > 0 &&
-	    (s[end] == '+' || s[end] == '-') &&
-	    (s[end - 1] == 'e' || s[end - 1] == 'E'))))
-		end++;
+	end = number_end(s, n, base);
 	if (base != 10) {
 		for (i = 2; i < end && digit_value(s[i]) < base; i++)
 			digits++;
@@ -1652,29 +1729,31 @@ lex(struct parser *p)
 	const char *s = p->in;
 	char buf[8];
 	size_t i = p->pos, n = 1;
+	int cl;
 
 	while (i < p->len && is_blank(s[i]))
 		i++;
 	p->tpos = i;
+	cl = i < p->len ? cclass[(unsigned char)s[i]] : 0;
 	if (i == p->len) {
 		p->tok = T_END;
 		n = 0;
-	} else if (is_digit(s[i]) || s[i] == '.') {
+	} else if (cl & C_OPER) {
+		p->tok = (unsigned char)s[i];
+		if (s[i] == '*' && i + 1 < p->len && s[i + 1] == '*') {
+			p->tok = T_POW;
+			n = 2;
+		}
+	} else if (cl & (C_DIGIT | C_POINT)) {
 		p->tok = T_NUM;
 		if ((n = scan_number(s + i, p->len - i)) == 0)
 			return (fail(p, "syntax error at column %zu: "
 			    "invalid number", i + 1));
-	} else if (is_alpha(s[i])) {
+	} else if (cl & C_ALPHA) {
 		p->tok = T_IDENT;
-		while (i + n < p->len && (is_alpha(s[i + n]) ||
-		    is_digit(s[i + n])))
+		while (i + n < p->len && is_class(s[i + n], C_WORD))
 			n++;
-	} else if (s[i] == '*' && i + 1 < p->len && s[i + 1] == '*') {
-		p->tok = T_POW;
-		n = 2;
-	} else if (s[i] != '\0' && strchr("+-*/%^!(),=", s[i]) != NULL)
-		p->tok = (unsigned char)s[i];
-	else
+	} else
 		return (fail(p, "syntax error at column %zu: "
 		    "unexpected character '%s'", i + 1, esc(buf, s + i, 1)));
 	p->tlen = n;
@@ -1869,8 +1948,6 @@ binop(struct parser *p, int op)
 	struct calc_value r, *a, *b;
 	int rc;
 
-	if (!p->eval)
-		return (0);
 	a = top(p, 1);
 	b = top(p, 0);
 	if ((op == '/' || op == '%') && val_sgn(b) == 0)
@@ -1912,7 +1989,7 @@ charge_name(struct parser *p, const char *name, size_t len)
 	return (charge(p, work_copy(v)));
 }
 
-/* A name not followed by "(": a constant or a variable. */
+/* Push the value of a name not followed by "(": a constant or a variable. */
 static int NOINLINE
 push_name(struct parser *p, size_t pos, size_t len)
 {
@@ -1921,10 +1998,6 @@ push_name(struct parser *p, size_t pos, size_t len)
 	struct calc_value r;
 	size_t i;
 
-	if (func_find(name, len) != NULL)
-		return (unexpected(p));
-	if (!p->eval)
-		return (0);
 	if (charge_name(p, name, len) == -1)
 		return (-1);
 	if (len == 2 && memcmp(name, "pi", 2) == 0) {
@@ -1941,6 +2014,107 @@ push_name(struct parser *p, size_t pos, size_t len)
 	else
 		return (fail_name(p, "unknown variable", name, len));
 	return (put(p, 0, &r));
+}
+
+/*
+ * The program.
+ */
+
+/* Append a step to the program.  Returns 0, or -1 when memory is out. */
+static int
+emit(struct parser *p, enum op_kind kind, int c, size_t pos, size_t len)
+{
+	struct calc_session *s = p->s;
+	struct op *o;
+	size_t cap;
+
+	if (s->nprog == s->progcap) {
+		cap = s->progcap ? s->progcap * 2 : STACK_MIN;
+		if ((o = reallocarray(s->prog, cap, sizeof(*o))) == NULL)
+			return (fail(p, "out of memory"));
+		s->prog = o;
+		s->progcap = cap;
+	}
+	o = &s->prog[s->nprog++];
+	o->kind = kind;
+	o->c = c;
+	o->pos = pos;
+	o->len = len;
+	return (0);
+}
+
+/*
+ * Compile the literal in[pos..pos+len): a run of up to 18 decimal digits
+ * is an integer known at once, as push_decimal() would read it.
+ */
+static int
+emit_number(struct parser *p, size_t pos, size_t len)
+{
+	const char *s = p->in + pos;
+	int64_t v = 0;
+	size_t i;
+
+	if (len <= 18) {
+		for (i = 0; i < len && is_digit(s[i]); i++)
+			v = v * 10 + (s[i] - '0');
+		if (i == len) {
+			if (emit(p, OP_INT, 0, pos, len) == -1)
+				return (-1);
+			p->s->prog[p->s->nprog - 1].i = v;
+			return (0);
+		}
+	}
+	return (emit(p, OP_NUM, 0, pos, len));
+}
+
+/* A name not followed by "(": a constant or a variable, not a function. */
+static int
+emit_name(struct parser *p, size_t pos, size_t len)
+{
+	if (func_find(p->in + pos, len) != NULL)
+		return (unexpected(p));
+	return (emit(p, OP_NAME, 0, pos, len));
+}
+
+/* Execute the program.  Returns 0 with the value on the stack, or -1. */
+static int
+run(struct parser *p)
+{
+	struct calc_session *s = p->s;
+	const struct op *o;
+	size_t i;
+	int base, rc = 0;
+
+	for (i = 0; i < s->nprog && rc == 0; i++) {
+		o = &s->prog[i];
+		switch (o->kind) {
+		case OP_INT:
+			rc = push_int(p, o->i);
+			break;
+		case OP_NUM:
+			base = prefix_base(p->in + o->pos, o->len);
+			rc = base == 10 ?
+			    push_decimal(p, p->in + o->pos, o->len) :
+			    push_based(p, p->in + o->pos, o->len, base);
+			break;
+		case OP_NAME:
+			rc = push_name(p, o->pos, o->len);
+			break;
+		case OP_CALL:
+			rc = call(p, o->f, o->len);
+			break;
+		case OP_FACT:
+			rc = factorial(p);
+			break;
+		case OP_BINOP:
+			rc = binop(p, o->c);
+			break;
+		case OP_NEG:
+			negate(p);
+			break;
+		}
+	}
+	return (rc);
 }
 
 /* name "(" [expr ("," expr)*] ")", the name read, "(" the token. */
@@ -1965,8 +2139,9 @@ parse_call(struct parser *p, size_t pos, size_t len)
 		return (fail_name(p, "wrong number of arguments to", f->name,
 		    strlen(f->name)));
 	p->depth--;
-	if (p->eval && call(p, f, n) == -1)
+	if (emit(p, OP_CALL, 0, 0, n) == -1)
 		return (-1);
+	p->s->prog[p->s->nprog - 1].f = f;
 	return (lex(p));
 }
 
@@ -1975,16 +2150,11 @@ static int
 parse_primary(struct parser *p)
 {
 	size_t pos = p->tpos, len = p->tlen;
-	int base;
 
 	switch (p->tok) {
 	case T_NUM:
-		if (p->eval) {
-			base = prefix_base(p->in + pos, len);
-			if ((base == 10 ? push_decimal(p, p->in + pos, len) :
-			    push_based(p, p->in + pos, len, base)) == -1)
-				return (-1);
-		}
+		if (emit_number(p, pos, len) == -1)
+			return (-1);
 		return (lex(p));
 	case '(':
 		if (enter(p) == -1 || lex(p) == -1 || parse_expr(p) == -1)
@@ -1998,7 +2168,7 @@ parse_primary(struct parser *p)
 			return (-1);
 		if (p->tok == '(')
 			return (parse_call(p, pos, len));
-		return (push_name(p, pos, len));
+		return (emit_name(p, pos, len));
 	default:
 		return (unexpected(p));
 	}
@@ -2011,14 +2181,14 @@ parse_power(struct parser *p)
 	if (parse_primary(p) == -1)
 		return (-1);
 	while (p->tok == '!')
-		if ((p->eval && factorial(p) == -1) || lex(p) == -1)
+		if (emit(p, OP_FACT, 0, 0, 0) == -1 || lex(p) == -1)
 			return (-1);
 	if (p->tok != '^' && p->tok != T_POW)
 		return (0);
 	if (enter(p) == -1 || lex(p) == -1 || parse_unary(p) == -1)
 		return (-1);
 	p->depth--;
-	return (binop(p, '^'));
+	return (emit(p, OP_BINOP, '^', 0, 0));
 }
 
 /* unary := ("-" | "+") unary | power, with a loop for the signs. */
@@ -2036,8 +2206,8 @@ parse_unary(struct parser *p)
 	if (parse_power(p) == -1)
 		return (-1);
 	p->depth = depth;
-	if (neg && p->eval)
-		negate(p);
+	if (neg)
+		return (emit(p, OP_NEG, 0, 0, 0));
 	return (0);
 }
 
@@ -2052,7 +2222,7 @@ parse_term(struct parser *p)
 	while (p->tok == '*' || p->tok == '/' || p->tok == '%') {
 		op = p->tok;
 		if (lex(p) == -1 || parse_unary(p) == -1 ||
-		    binop(p, op) == -1)
+		    emit(p, OP_BINOP, op, 0, 0) == -1)
 			return (-1);
 	}
 	return (0);
@@ -2069,13 +2239,17 @@ parse_expr(struct parser *p)
 	while (p->tok == '+' || p->tok == '-') {
 		op = p->tok;
 		if (lex(p) == -1 || parse_term(p) == -1 ||
-		    binop(p, op) == -1)
+		    emit(p, OP_BINOP, op, 0, 0) == -1)
 			return (-1);
 	}
 	return (0);
 }
 
-/* line := name "=" expr | expr */
+/*
+ * line := name "=" expr | expr, compiled into the session's program: the
+ * syntax, the names of functions, their arity and the nesting are checked
+ * before any work is done.
+ */
 static int
 parse_line(struct parser *p)
 {
@@ -2084,6 +2258,7 @@ parse_line(struct parser *p)
 	p->pos = 0;
 	p->depth = 0;
 	p->assign = 0;
+	p->s->nprog = 0;
 	if (lex(p) == -1)
 		return (-1);
 	if (p->tok == T_IDENT) {
@@ -2237,6 +2412,7 @@ calc_session_free(struct calc_session *s)
 	val_clear(&s->ans);
 	free(s->vars);
 	free(s->stack);
+	free(s->prog);
 	free(s->out.s);
 	free(s);
 }
@@ -2269,11 +2445,9 @@ calc_eval(struct calc_session *s, const char *expr, size_t len,
 		s->out.s[0] = '\0';
 		s->out.len = 0;
 		st = CALC_EMPTY;
-	} else if (parse_line(&p) == 0 && check_vars(&p) == 0) {
-		p.eval = 1;
-		if (parse_line(&p) == 0 && answer(&p) == 0)
-			st = CALC_OK;
-	}
+	} else if (parse_line(&p) == 0 && check_vars(&p) == 0 &&
+	    run(&p) == 0 && answer(&p) == 0)
+		st = CALC_OK;
 	drop(s, s->sp);
 	*out = s->out.s;
 	*outlen = s->out.len;
