@@ -111,7 +111,8 @@ struct var {
  * compiles once the syntax is known good and run() executes.
  */
 enum op_kind {
-	OP_INT,			/* push i: a literal read while compiling */
+	OP_INT,			/* push v: a literal read while compiling */
+	OP_DEC,			/* charge w, push v: a decimal literal */
 	OP_NUM,			/* push the literal in[pos..pos+len) */
 	OP_NAME,		/* push the constant or variable named there */
 	OP_CALL,		/* replace the n values on top by f of them */
@@ -125,7 +126,8 @@ struct op {
 	int			 c;
 	size_t			 pos;
 	size_t			 len;	/* or n, of OP_CALL */
-	int64_t			 i;
+	struct calc_value	 v;	/* CALC_INT or CALC_DEC */
+	uint64_t		 w;
 	const struct func	*f;
 };
 
@@ -208,18 +210,31 @@ z_get_i64(mpz_srcptr z, int64_t *i)
 	return (0);
 }
 
-/* Turn a small integer into a rational, in place. */
+/* Turn a small integer or a decimal into a rational, in place. */
 static void
 val_to_q(struct calc_value *v)
 {
-	int64_t i;
+	struct calc_value d;
 
-	if (v->k != CALC_INT)
-		return;
-	i = v->u.i;
-	v->k = CALC_RAT;
-	mpq_init(v->u.q);
-	z_set_i64(mpq_numref(v->u.q), i);
+	if (v->k == CALC_INT) {
+		d.u.i = v->u.i;
+		v->k = CALC_RAT;
+		mpq_init(v->u.q);
+		z_set_i64(mpq_numref(v->u.q), d.u.i);
+	} else if (v->k == CALC_DEC) {
+		d = *v;
+		v->k = CALC_RAT;
+		mpq_init(v->u.q);
+		calc_dec_to_q(v->u.q, &d);
+	}
+}
+
+/* Turn a decimal into the rational it stands for, in place. */
+static void
+val_undec(struct calc_value *v)
+{
+	if (v->k == CALC_DEC)
+		val_to_q(v);
 }
 
 /*
@@ -270,6 +285,8 @@ val_copy(struct calc_value *d, const struct calc_value *v)
 	d->k = v->k;
 	if (v->k == CALC_INT)
 		d->u.i = v->u.i;
+	else if (v->k == CALC_DEC)
+		d->u.d = v->u.d;
 	else if (v->k == CALC_RAT) {
 		mpq_init(d->u.q);
 		mpq_set(d->u.q, v->u.q);
@@ -284,6 +301,8 @@ val_sgn(const struct calc_value *v)
 {
 	if (v->k == CALC_INT)
 		return ((v->u.i > 0) - (v->u.i < 0));
+	if (v->k == CALC_DEC)
+		return ((v->u.d.m > 0) - (v->u.d.m < 0));
 	if (v->k == CALC_RAT)
 		return (mpq_sgn(v->u.q));
 	return (mpfr_sgn(v->u.f));
@@ -537,6 +556,12 @@ q_limbs(mpq_srcptr q)
 static size_t
 val_limbs(const struct calc_value *v)
 {
+	uint64_t num, den;
+
+	if (v->k == CALC_DEC) {
+		calc_dec_frac(v, &num, &den);
+		return (calc_u64_limbs(num) + calc_u64_limbs(den));
+	}
 	if (v->k == CALC_RAT)
 		return (q_limbs(v->u.q));
 	if (v->k == CALC_REAL)
@@ -595,10 +620,8 @@ val_mag_bits(const struct calc_value *v)
  * truncation and a product more.  With integers, the gcds are of 1.
  */
 static uint64_t
-work_qop(int op, mpq_srcptr a, mpq_srcptr b)
+work_qop(int op, size_t na, size_t da, size_t nb, size_t db)
 {
-	size_t na = z_limbs(mpq_numref(a)), da = z_limbs(mpq_denref(a));
-	size_t nb = z_limbs(mpq_numref(b)), db = z_limbs(mpq_denref(b));
 	uint64_t w = WORK_LIMB * (na + da + nb + db);
 
 	if (op == '+' || op == '-')
@@ -614,6 +637,37 @@ work_qop(int op, mpq_srcptr a, mpq_srcptr b)
 	if (op == '/')
 		return (w);
 	return (3 * w + calc_work_div(na + db, da + nb));
+}
+
+/* The limbs of the numerator and denominator of v, exact, as mpq has them. */
+static void
+q_sizes(const struct calc_value *v, size_t *n, size_t *d)
+{
+	uint64_t num, den;
+
+	if (v->k == CALC_INT) {
+		*n = calc_u64_limbs(v->u.i < 0 ? 0 - (uint64_t)v->u.i :
+		    (uint64_t)v->u.i);
+		*d = 1;
+	} else if (v->k == CALC_DEC) {
+		calc_dec_frac(v, &num, &den);
+		*n = calc_u64_limbs(num);
+		*d = calc_u64_limbs(den);
+	} else {
+		*n = z_limbs(mpq_numref(v->u.q));
+		*d = z_limbs(mpq_denref(v->u.q));
+	}
+}
+
+/* The exact a op b as work_qop() counts it. */
+static uint64_t
+work_vop(int op, const struct calc_value *a, const struct calc_value *b)
+{
+	size_t na, da, nb, db;
+
+	q_sizes(a, &na, &da);
+	q_sizes(b, &nb, &db);
+	return (work_qop(op, na, da, nb, db));
 }
 
 /* Comparing a and b as val_cmp() does: mpq and mpfr_cmp_q multiply. */
@@ -807,14 +861,13 @@ q_mod(mpq_ptr r, mpq_srcptr a, mpq_srcptr b)
 	mpz_clear(t);
 }
 
+/* r = a op b with mpq, the work charged. */
 static int
-rat_op(struct parser *p, int op, struct calc_value *r, struct calc_value *a,
+rat_op_q(struct parser *p, int op, struct calc_value *r, struct calc_value *a,
     struct calc_value *b)
 {
 	val_to_q(a);
 	val_to_q(b);
-	if (charge(p, work_qop(op, a->u.q, b->u.q)) == -1)
-		return (-1);
 	r->k = CALC_RAT;
 	mpq_init(r->u.q);
 	if (op == '+')
@@ -828,6 +881,22 @@ rat_op(struct parser *p, int op, struct calc_value *r, struct calc_value *a,
 	else
 		q_mod(r->u.q, a->u.q, b->u.q);
 	return (finish(p, r, NULL));
+}
+
+/*
+ * The exact a op b: charged as mpq costs it, then computed as a decimal
+ * when both are integers or decimals and the result is one, else by mpq.
+ */
+static int
+rat_op(struct parser *p, int op, struct calc_value *r, struct calc_value *a,
+    struct calc_value *b)
+{
+	if (charge(p, work_vop(op, a, b)) == -1)
+		return (-1);
+	if (op != '%' && a->k <= CALC_DEC && b->k <= CALC_DEC &&
+	    calc_dec_op(op, r, a, b) == 0)
+		return (0);
+	return (rat_op_q(p, op, r, a, b));
 }
 
 /*
@@ -1130,6 +1199,8 @@ negate(struct parser *p)
 
 	if (v->k == CALC_INT && v->u.i != INT64_MIN)
 		v->u.i = -v->u.i;
+	else if (v->k == CALC_DEC)
+		v->u.d.m = -v->u.d.m;
 	else if (v->k == CALC_REAL)
 		mpfr_neg(v->u.f, v->u.f, MPFR_RNDN);
 	else {
@@ -1169,6 +1240,7 @@ factorial(struct parser *p)
 	unsigned long n;
 	int64_t i, x = 1;
 
+	val_undec(v);
 	if (v->k == CALC_REAL) {
 		if (!mpfr_integer_p(v->u.f) || mpfr_sgn(v->u.f) < 0)
 			return (fail(p, "domain error in !"));
@@ -1467,8 +1539,11 @@ static int NOINLINE
 call(struct parser *p, const struct func *f, size_t n)
 {
 	struct calc_value r, *a = top(p, n - 1);
+	size_t i;
 	int rc;
 
+	for (i = 0; i < n; i++)
+		val_undec(&a[i]);
 	switch (f->id) {
 	case F_ABS:
 	case F_FLOOR:
@@ -1952,6 +2027,10 @@ binop(struct parser *p, int op)
 	b = top(p, 0);
 	if ((op == '/' || op == '%') && val_sgn(b) == 0)
 		return (fail(p, "division by zero"));
+	if (op == '^' || a->k == CALC_REAL || b->k == CALC_REAL) {
+		val_undec(a);
+		val_undec(b);
+	}
 	if (op == '^')
 		rc = val_pow(p, &r, a, b);
 	else if (a->k == CALC_INT && b->k == CALC_INT &&
@@ -2044,27 +2123,26 @@ emit(struct parser *p, enum op_kind kind, int c, size_t pos, size_t len)
 }
 
 /*
- * Compile the literal in[pos..pos+len): a run of up to 18 decimal digits
- * is an integer known at once, as push_decimal() would read it.
+ * Compile the literal in[pos..pos+len): up to 18 decimal digits around
+ * a point are read at once, into the integer or the decimal that
+ * push_decimal() would make, with the work it would charge.
  */
 static int
 emit_number(struct parser *p, size_t pos, size_t len)
 {
-	const char *s = p->in + pos;
-	int64_t v = 0;
-	size_t i;
+	struct calc_value v;
+	struct op *o;
+	size_t digits;
 
-	if (len <= 18) {
-		for (i = 0; i < len && is_digit(s[i]); i++)
-			v = v * 10 + (s[i] - '0');
-		if (i == len) {
-			if (emit(p, OP_INT, 0, pos, len) == -1)
-				return (-1);
-			p->s->prog[p->s->nprog - 1].i = v;
-			return (0);
-		}
-	}
-	return (emit(p, OP_NUM, 0, pos, len));
+	if (calc_dec_literal(p->in + pos, len, &v, &digits) == -1)
+		return (emit(p, OP_NUM, 0, pos, len));
+	if (emit(p, v.k == CALC_INT ? OP_INT : OP_DEC, 0, pos, len) == -1)
+		return (-1);
+	o = &p->s->prog[p->s->nprog - 1];
+	o->v = v;
+	o->w = v.k == CALC_INT ? 0 :
+	    work_literal(digits, -(long long)v.u.d.s);
+	return (0);
 }
 
 /* A name not followed by "(": a constant or a variable, not a function. */
@@ -2082,6 +2160,7 @@ run(struct parser *p)
 {
 	struct calc_session *s = p->s;
 	const struct op *o;
+	struct calc_value v;
 	size_t i;
 	int base, rc = 0;
 
@@ -2089,7 +2168,13 @@ run(struct parser *p)
 		o = &s->prog[i];
 		switch (o->kind) {
 		case OP_INT:
-			rc = push_int(p, o->i);
+			v = o->v;
+			rc = put(p, 0, &v);
+			break;
+		case OP_DEC:
+			v = o->v;
+			if ((rc = charge(p, o->w)) == 0)
+				rc = put(p, 0, &v);
 			break;
 		case OP_NUM:
 			base = prefix_base(p->in + o->pos, o->len);

@@ -138,6 +138,65 @@ rat_digits(char *d, long *ep, mpq_srcptr q, unsigned long prec)
 	mpz_clears(n, den, t, r, lo, hi, NULL);
 }
 
+/*
+ * Write the decimal digits of u to d, which has room for 21 bytes, with
+ * a NUL.  Returns their number.  snprintf() and mpz_get_str() cost more
+ * than the rest of a short line.
+ */
+static size_t
+u64_digits(char *d, uint64_t u)
+{
+	char t[20];
+	size_t n = 0, i;
+
+	do {
+		t[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	for (i = 0; i < n; i++)
+		d[i] = t[n - 1 - i];
+	d[n] = '\0';
+	return (n);
+}
+
+/* Print a small integer. */
+static void
+fmt_int(struct calc_buf *b, int64_t i)
+{
+	char *o = b->s;
+
+	if (i < 0)
+		*o++ = '-';
+	b->len = (size_t)(o - b->s) +
+	    u64_digits(o, i < 0 ? 0 - (uint64_t)i : (uint64_t)i);
+}
+
+/*
+ * Print the decimal m * 10^-s as rat_digits() and put_decimal() would
+ * print its fraction: its digits are exact when there are at most prec of
+ * them, else the fraction rounds them.
+ */
+static void
+fmt_dec(struct calc_buf *b, const struct calc_value *v, unsigned long prec)
+{
+	uint64_t u = v->u.d.m < 0 ? 0 - (uint64_t)v->u.d.m : (uint64_t)v->u.d.m;
+	digits_t d;
+	size_t n;
+	long e;
+	mpq_t q;
+
+	n = u64_digits(d, u);
+	e = (long)n - 1 - (long)v->u.d.s;
+	if (n > prec) {
+		mpq_init(q);
+		calc_dec_to_q(q, v);
+		rat_digits(d, &e, q, prec);
+		mpq_clear(q);
+		n = strlen(d);
+	}
+	put_decimal(b, v->u.d.m < 0, d, n, e, prec);
+}
+
 /* Print an exact integer in full, unless it has more than max digits. */
 static enum calc_fmt
 fmt_integer(struct calc_buf *b, mpz_srcptr z, unsigned long max)
@@ -164,30 +223,57 @@ fmt_integer(struct calc_buf *b, mpz_srcptr z, unsigned long max)
  * (the first guess of the exponent may be off by one either way).  An
  * inexact number is converted to prec digits.
  */
-uint64_t
-calc_format_work(const struct calc_value *v, unsigned long prec)
+static uint64_t
+prec_limbs(unsigned long prec)
 {
-	size_t n, d, k, p = calc_bits_limbs((uint64_t)prec * 3322 / 1000 + 1);
-	mpz_srcptr num, den;
-	size_t nb, db;
+	return (calc_bits_limbs((uint64_t)prec * 3322 / 1000 + 1));
+}
 
-	if (v->k == CALC_INT)
-		return (0);
-	if (v->k == CALC_REAL)
-		return (32 * calc_work_mul(p, p) + 4096);
-	num = mpq_numref(v->u.q);
-	den = mpq_denref(v->u.q);
-	n = mpz_size(num) + 1;
-	if (mpz_cmp_ui(den, 1) == 0)
-		return (calc_work_str(n));
-	d = mpz_size(den);
-	nb = mpz_sizeinbase(num, 2);
-	db = mpz_sizeinbase(den, 2);
+/* The bits of n, 1 for 0 as mpz_sizeinbase() counts them. */
+static size_t
+u64_bits(uint64_t n)
+{
+	return (n == 0 ? 1 : (size_t)(64 - __builtin_clzll(n)));
+}
+
+/*
+ * The work of a fraction of n limbs over d, of nb and db bits, in
+ * calc_format_work().
+ */
+static uint64_t
+frac_work(size_t n, size_t d, size_t nb, size_t db, unsigned long prec)
+{
+	size_t k, p = prec_limbs(prec);
+
 	/* 10^k: the bits between the two sizes, and the precision's */
 	k = calc_bits_limbs((uint64_t)(nb > db ? nb - db : db - nb) + 64) + p;
 	return (3 * (2 * calc_work_mul(k, k) + calc_work_mul(n > d ? n : d, k) +
 	    calc_work_div(n + k, d) + calc_work_div(n, d + k)) +
 	    calc_work_str(p));
+}
+
+uint64_t
+calc_format_work(const struct calc_value *v, unsigned long prec)
+{
+	size_t p = prec_limbs(prec);
+	mpz_srcptr num, den;
+	uint64_t un, ud;
+
+	if (v->k == CALC_INT)
+		return (0);
+	if (v->k == CALC_REAL)
+		return (32 * calc_work_mul(p, p) + 4096);
+	if (v->k == CALC_DEC) {
+		calc_dec_frac(v, &un, &ud);
+		return (frac_work(calc_u64_limbs(un) + 1, calc_u64_limbs(ud),
+		    u64_bits(un), u64_bits(ud), prec));
+	}
+	num = mpq_numref(v->u.q);
+	den = mpq_denref(v->u.q);
+	if (mpz_cmp_ui(den, 1) == 0)
+		return (calc_work_str(mpz_size(num) + 1));
+	return (frac_work(mpz_size(num) + 1, mpz_size(den),
+	    mpz_sizeinbase(num, 2), mpz_sizeinbase(den, 2), prec));
 }
 
 /*
@@ -206,7 +292,10 @@ calc_format(struct calc_buf *b, const struct calc_value *v,
 		return (CALC_FMT_NOMEM);
 	switch (v->k) {
 	case CALC_INT:
-		b->len = (size_t)snprintf(b->s, b->cap, "%" PRId64, v->u.i);
+		fmt_int(b, v->u.i);
+		break;
+	case CALC_DEC:
+		fmt_dec(b, v, prec);
 		break;
 	case CALC_RAT:
 		if (mpz_cmp_ui(mpq_denref(v->u.q), 1) == 0)

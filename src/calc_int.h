@@ -12,18 +12,32 @@
 #include <gmp.h>
 #include <mpfr.h>
 
+/*
+ * The kinds of values.  An exact number is CALC_INT when it is an integer
+ * of at most 63 bits, else CALC_DEC when calc_dec_make() takes it, else
+ * mostly CALC_RAT; a CALC_RAT may hold what CALC_DEC could, but neither
+ * holds an integer of at most 63 bits.  Every CALC_DEC behaves, costs
+ * included, as the CALC_RAT of the same value would.
+ */
 enum calc_kind {
 	CALC_INT,		/* exact, fits int64_t: the fast path */
+	CALC_DEC,		/* exact, d.m * 10^-d.s, see calc_dec.c */
 	CALC_RAT,		/* exact, canonical mpq_t */
 	CALC_REAL		/* inexact, never NaN nor infinite */
+};
+
+struct calc_dec {
+	int64_t		m;	/* not INT64_MIN, not a multiple of 10 */
+	unsigned	s;	/* 1 to 18 places */
 };
 
 struct calc_value {
 	enum calc_kind	k;
 	union {
-		int64_t	i;
-		mpq_t	q;
-		mpfr_t	f;
+		int64_t		i;
+		struct calc_dec	d;
+		mpq_t		q;
+		mpfr_t		f;
 	} u;
 };
 
@@ -46,6 +60,17 @@ enum calc_fmt	calc_format(struct calc_buf *b, const struct calc_value *v,
 		    unsigned long precision, unsigned long max_digits);
 uint64_t	calc_format_work(const struct calc_value *v,
 		    unsigned long precision);
+
+/* The decimals of calc_dec.c. */
+int		calc_dec_make(struct calc_value *r, int64_t m, unsigned s);
+int		calc_dec_op(int op, struct calc_value *r,
+		    const struct calc_value *a, const struct calc_value *b);
+void		calc_dec_frac(const struct calc_value *v, uint64_t *num,
+		    uint64_t *den);
+void		calc_dec_to_q(mpq_ptr q, const struct calc_value *v);
+int		calc_dec_literal(const char *s, size_t n, struct calc_value *v,
+		    size_t *digits);
+size_t		calc_u64_limbs(uint64_t n);
 
 /* Work estimates of GMP's mpn layer, for operands of a and b limbs. */
 uint64_t	calc_work_mul(size_t a, size_t b);

@@ -517,6 +517,8 @@ static const struct row functions[] = {
  */
 static const struct seq variables[] = {
 	{ { "x = 3", "x*2", "ans+1" }, { "3", "6", "7" } },
+	{ { "x = 1.25", "x*2", "ans+0.5", "-x", "x/0.5", "x^2" },
+	  { "1.25", "2.5", "3", "-1.25", "2.5", "1.5625" } },
 	{ { "ans" }, { "0" } },
 	{ { "ans+1", "ans+1", "ans*10" }, { "1", "2", "20" } },
 	{ { "1/3", "ans*3" },
@@ -833,6 +835,11 @@ static const struct row tiny_rows[] = {
 	{ "12345678*87654321",		"1082152022374638" },
 	{ "-(3!)^2 % 7",		"-1" },
 	{ "7/2",			TOO_COSTLY },
+	{ "10/4",			TOO_COSTLY },
+	{ "0.5",			TOO_COSTLY },
+	{ "0.50*2",			TOO_COSTLY },
+	{ "5.0",			"5" },
+	{ "12.000 + 3",			"15" },
 	{ "2^64",			TOO_COSTLY },
 	{ "10^100",			TOO_COSTLY },
 	{ "sqrt(2)",			TOO_COSTLY },
@@ -913,6 +920,135 @@ static const struct brow bytes[] = {
 	B("1\n+\n2",			"3"),
 };
 
+/*
+ * Decimals: the scaled 64-bit fast path of calc_dec.c, at the boundaries
+ * where it must give way to mpq with the same answers.
+ */
+static const struct row decimals[] = {
+	{ "9223372036854775807+1",	"9223372036854775808" },
+	{ "-9223372036854775807-1",	"-9223372036854775808" },
+	{ "-9223372036854775807-1-1",	"-9223372036854775809" },
+	{ "(-9223372036854775807-1)/-1",
+	    "9223372036854775808" },
+	{ "(-9223372036854775807-1)*-1",
+	    "9223372036854775808" },
+	{ "9223372036854775807",	"9223372036854775807" },
+	{ "-9223372036854775807",	"-9223372036854775807" },
+	{ "0",				"0" },
+	{ "-0",				"0" },
+	{ "-0.0",			"0" },
+	{ "-(0.5-0.5)",			"0" },
+	{ "0*-1.5",			"0" },
+	{ "1.5-1.5",			"0" },
+	{ "0.1+0.2",			"0.3" },
+	{ "0.5*4",			"2" },
+	{ "53/5",			"10.6" },
+	{ "4461/5+89",			"981.2" },
+	{ "1/3",			"0.3333333333333333333333333333333333" },
+	{ "2/3*3",			"2" },
+	{ "1/1024",			"0.0009765625" },
+	{ "1/2^62",			"2.168404344971008868014905601739883e-19" },
+	{ "1/0.3",			"3.333333333333333333333333333333333" },
+	{ "3/1.25",			"2.4" },
+	{ "2.5/0.5",			"5" },
+	{ "1.5/0.001",			"1500" },
+	{ "12.5*0.08",			"1" },
+	{ "123.456*1000",		"123456" },
+	{ "922337203685477580.7",	"922337203685477580.7" },
+	{ "922337203685477580.7+0.1",	"922337203685477580.8" },
+	{ "922337203685477580.7*10",	"9223372036854775807" },
+	{ "-922337203685477580.7-0.1",	"-922337203685477580.8" },
+	{ "92233720368547758.07*100",	"9223372036854775807" },
+	{ "0.123456789012345678",	"0.123456789012345678" },
+	{ "0.1234567890123456789",	"0.1234567890123456789" },
+	{ "0.123456789012345678*0.1",	"0.0123456789012345678" },
+	{ "0.000000001*0.000000001",	"1e-18" },
+	{ "0.000000001*0.000000001*0.1",
+	    "1e-19" },
+	{ "0.000000001*0.0000000001",	"1e-19" },
+	{ "123456789.123456789*987654321.987654321",
+	    "121932631356500531.3472031691126353" },
+	{ "999999999.999999999+0.000000001",
+	    "1000000000" },
+	{ "1e-7",			"1e-7" },
+	{ "0.0000001",			"1e-7" },
+	{ "0.000001",			"0.000001" },
+	{ "0.0000012",			"0.0000012" },
+	{ "-0.0000001",			"-1e-7" },
+	{ "5 % 1.5",			"0.5" },
+	{ "-7.5 % 2",			"-1.5" },
+	{ "1.5^2",			"2.25" },
+	{ "0.5^-1",			"2" },
+	{ "(-0.5)^3",			"-0.125" },
+	{ "0.25^0.5",			"0.5" },
+	{ "2^0.5*2^0.5",		"2" },
+	{ "sqrt(0.25)",			"0.5" },
+	{ "sqrt(2.25)",			"1.5" },
+	{ "floor(-2.5)",		"-3" },
+	{ "round(2.5)",			"3" },
+	{ "round(-0.5)",		"-1" },
+	{ "abs(-1.25)",			"1.25" },
+	{ "min(0.5, 0.25)",		"0.25" },
+	{ "max(0.5, 1/3)",		"0.5" },
+	{ "2.5!",			"error: domain error in !" },
+	{ "1.5 + 2^64",			"18446744073709551617.5" },
+	{ "1.5 * pi",			"4.712388980384689857693965074919254" },
+	{ "1.5 / 0",			"error: division by zero" },
+	{ "0.0 / 0.5",			"0" },
+	{ "007.500",			"7.5" },
+	{ ".5",				"0.5" },
+	{ "5.",				"5" },
+	{ "1.5e1",			"15" },
+	{ "1.25e-1",			"0.125" },
+	{ "0x10 * 0.5",			"8" },
+};
+
+/* Precision 5: decimals of more digits round as fractions do. */
+static const struct calc_limits five = {
+	.precision = 5,
+	.max_digits = CALC_DEFAULT_MAX_DIGITS,
+	.max_depth = CALC_DEFAULT_MAX_DEPTH,
+	.max_length = CALC_DEFAULT_MAX_LENGTH,
+	.max_variables = CALC_DEFAULT_MAX_VARIABLES,
+	.max_work = CALC_DEFAULT_MAX_WORK
+};
+
+static const struct row five_rows[] = {
+	{ "1.23456",			"1.2346" },
+	{ "1.23455",			"1.2346" },
+	{ "1.23445",			"1.2344" },
+	{ "1.2345",			"1.2345" },
+	{ "-1.23455",			"-1.2346" },
+	{ "99999.5",			"1e+5" },
+	{ "99999.4",			"99999" },
+	{ "123456.7",			"1.2346e+5" },
+	{ "0.1234567",			"0.12346" },
+	{ "0.00001234567",		"0.000012346" },
+	{ "1/8",			"0.125" },
+	{ "1/3",			"0.33333" },
+};
+
+/*
+ * Budgets: the least max_work each line needs, as mpq charged it before
+ * decimals had a fast path; one unit less is too costly.
+ */
+struct budget {
+	const char	*in;
+	unsigned long	 work;
+	const char	*out;
+};
+
+static const struct budget budgets[] = {
+	{ "0.5",			3799,	"0.5" },
+	{ "0.5+0.25",			7723,	"0.75" },
+	{ "7/2",			2993,	"3.5" },
+	{ "1.5*2",			3914,	"3" },
+	{ "2.5/0.5",			6274,	"5" },
+	{ "1.25-0.25",			6284,	"1" },
+	{ "0.123456789012345678",	3799,	"0.123456789012345678" },
+	{ "922337203685477580.7+0.1",	7802,	"922337203685477580.8" },
+};
+
 /* Check one row of a table of struct row in a default session. */
 #define ROW_TEST(name, table, lim)					\
 START_TEST(name)							\
@@ -930,6 +1066,22 @@ ROW_TEST(test_errors, errors, NULL)
 ROW_TEST(test_limits, limits, &small)
 ROW_TEST(test_bounds, bounds, NULL)
 ROW_TEST(test_tiny, tiny_rows, &tiny)
+ROW_TEST(test_decimals, decimals, NULL)
+ROW_TEST(test_five, five_rows, &five)
+
+/* A line needs its budget of work to the unit. */
+START_TEST(test_budget)
+{
+	const struct budget *b = &budgets[_i];
+	struct calc_limits lim;
+
+	calc_limits_default(&lim);
+	lim.max_work = b->work;
+	check_row(&lim, b->in, strlen(b->in), b->out);
+	lim.max_work = b->work - 1;
+	check_row(&lim, b->in, strlen(b->in), TOO_COSTLY);
+}
+END_TEST
 
 /* Run a sequence of lines in one session. */
 static void
@@ -1378,6 +1530,11 @@ make_calc_suite(void)
 	suite_add_tcase(s, table_case("Variables", test_variables,
 	    NELEM(variables)));
 	suite_add_tcase(s, table_case("Errors", test_errors, NELEM(errors)));
+
+	tc = table_case("Decimals", test_decimals, NELEM(decimals));
+	tcase_add_loop_test(tc, test_five, 0, (int)NELEM(five_rows));
+	tcase_add_loop_test(tc, test_budget, 0, (int)NELEM(budgets));
+	suite_add_tcase(s, tc);
 
 	tc = table_case("Limits", test_limits, NELEM(limits));
 	tcase_add_loop_test(tc, test_limit_vars, 0, (int)NELEM(limit_vars));
