@@ -556,11 +556,11 @@ q_limbs(mpq_srcptr q)
 static size_t
 val_limbs(const struct calc_value *v)
 {
-	uint64_t num, den;
+	size_t n, d;
 
 	if (v->k == CALC_DEC) {
-		calc_dec_frac(v, &num, &den);
-		return (calc_u64_limbs(num) + calc_u64_limbs(den));
+		calc_dec_limbs(v, &n, &d);
+		return (n + d);
 	}
 	if (v->k == CALC_RAT)
 		return (q_limbs(v->u.q));
@@ -643,17 +643,13 @@ work_qop(int op, size_t na, size_t da, size_t nb, size_t db)
 static void
 q_sizes(const struct calc_value *v, size_t *n, size_t *d)
 {
-	uint64_t num, den;
-
 	if (v->k == CALC_INT) {
 		*n = calc_u64_limbs(v->u.i < 0 ? 0 - (uint64_t)v->u.i :
 		    (uint64_t)v->u.i);
 		*d = 1;
-	} else if (v->k == CALC_DEC) {
-		calc_dec_frac(v, &num, &den);
-		*n = calc_u64_limbs(num);
-		*d = calc_u64_limbs(den);
-	} else {
+	} else if (v->k == CALC_DEC)
+		calc_dec_limbs(v, n, d);
+	else {
 		*n = z_limbs(mpq_numref(v->u.q));
 		*d = z_limbs(mpq_denref(v->u.q));
 	}
@@ -1333,6 +1329,51 @@ fn_int(struct parser *p, const struct func *f, struct calc_value *r,
 	return (finish(p, r, f->name));
 }
 
+/* floor(sqrt(n)) by Newton's method from above: a few divisions. */
+static uint64_t
+isqrt_u64(uint64_t n)
+{
+	uint64_t x, y;
+
+	if (n < 2)
+		return (n);
+	x = (uint64_t)1 << ((lg(n) + 1) / 2);
+	for (;;) {
+		y = (x + n / x) / 2;
+		if (y >= x)
+			return (x);
+		x = y;
+	}
+}
+
+/*
+ * sqrt of a small integer i >= 0, as fn_root() computes it from the
+ * rational i, and charged so, without GMP: a perfect square is exact, the
+ * square root of any other is mpfr_sqrt_ui() correctly rounded.
+ */
+static int
+fn_sqrt_int(struct parser *p, const struct func *f, struct calc_value *r,
+    const struct calc_value *a)
+{
+	size_t n, d, w = calc_bits_limbs((uint64_t)p->s->wp);
+	uint64_t x = (uint64_t)a->u.i, y;
+
+	q_sizes(a, &n, &d);
+	if (charge(p, work_pow(n + d)) == -1)
+		return (-1);
+	y = isqrt_u64(x);
+	if (y * y == x) {
+		val_int(r, (int64_t)y);
+		return (0);
+	}
+	if (charge(p, WORK_LIMB * (n + d) + 8 * calc_work_div(w + w, w) +
+	    WORK_ROOT) == -1)
+		return (-1);
+	real_init(p->s, r);
+	mpfr_sqrt_ui(r->u.f, x, MPFR_RNDN);
+	return (finish(p, r, f->name));
+}
+
 /*
  * sqrt and cbrt, exact for perfect squares and cubes.  Else MPFR rounds
  * them correctly at once, at the cost of a few divisions.
@@ -1343,6 +1384,8 @@ fn_root(struct parser *p, const struct func *f, struct calc_value *r,
 {
 	if (f->id == F_SQRT && val_sgn(a) < 0)
 		return (fail(p, "domain error in sqrt"));
+	if (f->id == F_SQRT && a->k == CALC_INT)
+		return (fn_sqrt_int(p, f, r, a));
 	if (a->k != CALC_REAL) {
 		val_to_q(a);
 		if (charge(p, work_pow(q_limbs(a->u.q))) == -1)
@@ -2027,15 +2070,18 @@ binop(struct parser *p, int op)
 	b = top(p, 0);
 	if ((op == '/' || op == '%') && val_sgn(b) == 0)
 		return (fail(p, "division by zero"));
+	/* small integers: the result takes a's place, b needs no freeing */
+	if (a->k == CALC_INT && b->k == CALC_INT && op != '^' &&
+	    int_op(op, a, a->u.i, b->u.i) == 0) {
+		p->s->sp--;
+		return (0);
+	}
 	if (op == '^' || a->k == CALC_REAL || b->k == CALC_REAL) {
 		val_undec(a);
 		val_undec(b);
 	}
 	if (op == '^')
 		rc = val_pow(p, &r, a, b);
-	else if (a->k == CALC_INT && b->k == CALC_INT &&
-	    int_op(op, &r, a->u.i, b->u.i) == 0)
-		rc = 0;
 	else if (a->k != CALC_REAL && b->k != CALC_REAL)
 		rc = rat_op(p, op, &r, a, b);
 	else
@@ -2333,7 +2379,8 @@ parse_expr(struct parser *p)
 /*
  * line := name "=" expr | expr, compiled into the session's program: the
  * syntax, the names of functions, their arity and the nesting are checked
- * before any work is done.
+ * before any work is done.  Returns 0, -1 on error, or 1 for a line of
+ * blanks.
  */
 static int
 parse_line(struct parser *p)
@@ -2346,6 +2393,8 @@ parse_line(struct parser *p)
 	p->s->nprog = 0;
 	if (lex(p) == -1)
 		return (-1);
+	if (p->tok == T_END)
+		return (1);
 	if (p->tok == T_IDENT) {
 		for (i = p->pos; i < p->len && is_blank(p->in[i]); i++)
 			continue;
@@ -2502,23 +2551,13 @@ calc_session_free(struct calc_session *s)
 	free(s);
 }
 
-static int
-is_blank_line(const char *s, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (!is_blank(s[i]))
-			return (0);
-	return (1);
-}
-
 enum calc_status
 calc_eval(struct calc_session *s, const char *expr, size_t len,
     const char **out, size_t *outlen)
 {
 	struct parser p;
 	enum calc_status st = CALC_ERROR;
+	int rc;
 
 	memset(&p, 0, sizeof(p));
 	p.s = s;
@@ -2526,12 +2565,12 @@ calc_eval(struct calc_session *s, const char *expr, size_t len,
 	p.len = len;
 	if (len > s->lim.max_length)
 		(void)fail(&p, "expression too long");
-	else if (is_blank_line(expr, len)) {
+	else if ((rc = parse_line(&p)) == 1) {
 		s->out.s[0] = '\0';
 		s->out.len = 0;
 		st = CALC_EMPTY;
-	} else if (parse_line(&p) == 0 && check_vars(&p) == 0 &&
-	    run(&p) == 0 && answer(&p) == 0)
+	} else if (rc == 0 && check_vars(&p) == 0 && run(&p) == 0 &&
+	    answer(&p) == 0)
 		st = CALC_OK;
 	drop(s, s->sp);
 	*out = s->out.s;

@@ -192,10 +192,37 @@ calc_dec_op(int op, struct calc_value *r, const struct calc_value *a,
 void
 calc_dec_frac(const struct calc_value *v, uint64_t *num, uint64_t *den)
 {
-	uint64_t g = gcd_u64(u_abs(v->u.d.m), tens[v->u.d.s]);
+	uint64_t n = u_abs(v->u.d.m), d = tens[v->u.d.s];
+	unsigned k;
 
-	*num = u_abs(v->u.d.m) / g;
-	*den = tens[v->u.d.s] / g;
+	for (k = 0; k < v->u.d.s && n % 2 == 0; k++) {
+		n /= 2;
+		d /= 2;
+	}
+	for (k = 0; k < v->u.d.s && n % 5 == 0; k++) {
+		n /= 5;
+		d /= 5;
+	}
+	*num = n;
+	*den = d;
+}
+
+/*
+ * The limbs of the canonical fraction of the decimal v, as calc.c counts
+ * them.  With limbs of 64 bits, both fit one.
+ */
+void
+calc_dec_limbs(const struct calc_value *v, size_t *n, size_t *d)
+{
+	uint64_t num, den;
+
+	if (GMP_NUMB_BITS >= 64) {
+		*n = *d = 1;
+		return;
+	}
+	calc_dec_frac(v, &num, &den);
+	*n = calc_u64_limbs(num);
+	*d = calc_u64_limbs(den);
 }
 
 /* Limbs of GMP for n, at least 1 as calc.c counts them. */
@@ -236,33 +263,41 @@ calc_dec_to_q(mpq_ptr q, const struct calc_value *v)
 /*
  * Read the literal s[0..n), digits with a point and no exponent, into v
  * as push_decimal() in calc.c would: the integer or decimal it is.  Sets
- * *digits to the number of its significant digits.  Returns -1 when it
- * has more than 18 digits (the 19th would need i - point == 18), or is of
- * another form.
+ * *digits to the number of its significant digits as it counts them,
+ * from the first that is not 0 to the last that is not.  Returns -1 when
+ * the literal has more than 18 digits, or is of another form.
  */
 int
 calc_dec_literal(const char *s, size_t n, struct calc_value *v,
     size_t *digits)
 {
-	uint64_t m = 0, t;
-	unsigned places = 0;
-	size_t i, nd = 0;
-	int point = 0;
+	uint64_t m = 0;
+	unsigned places = 0, zeros = 0, nd = 0, sig = 0;
+	size_t i;
+	int point = 0, d;
 
 	for (i = 0; i < n; i++) {
-		if (s[i] == '.' && !point)
-			point = 1;
-		else if (s[i] >= '0' && s[i] <= '9' && i - point < 18) {
-			m = m * 10 + (uint64_t)(s[i] - '0');
+		d = s[i] - '0';
+		if (d >= 0 && d <= 9 && nd < DEC_SCALE_MAX) {
+			m = m * 10 + (uint64_t)d;
 			places += point;
-		} else
+			nd++;
+			sig += m != 0;
+			zeros = d == 0 ? zeros + 1 : 0;
+		} else if (s[i] == '.' && !point)
+			point = 1;
+		else
 			return (-1);
 	}
-	if (calc_dec_make(v, (int64_t)m, places) == -1)
-		return (-1);
-	for (t = v->k == CALC_INT ? (uint64_t)v->u.i : (uint64_t)v->u.d.m;
-	    t != 0; t /= 10)
-		nd++;
-	*digits = nd;
+	if (zeros >= places) {
+		v->k = CALC_INT;
+		v->u.i = (int64_t)(m / tens[places]);
+		*digits = 0;
+		return (0);
+	}
+	v->k = CALC_DEC;
+	v->u.d.m = (int64_t)(m / tens[zeros]);
+	v->u.d.s = places - zeros;
+	*digits = sig - zeros;
 	return (0);
 }

@@ -67,6 +67,8 @@ int		calc_dec_op(int op, struct calc_value *r,
 		    const struct calc_value *a, const struct calc_value *b);
 void		calc_dec_frac(const struct calc_value *v, uint64_t *num,
 		    uint64_t *den);
+void		calc_dec_limbs(const struct calc_value *v, size_t *n,
+		    size_t *d);
 void		calc_dec_to_q(mpq_ptr q, const struct calc_value *v);
 int		calc_dec_literal(const char *s, size_t n, struct calc_value *v,
 		    size_t *digits);
