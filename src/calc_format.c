@@ -9,7 +9,6 @@
  * decimal exponent E of the leading digit is below -6 or at least the
  * precision: 1.5e+40, 1e-7.
  */
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,6 +196,136 @@ fmt_dec(struct calc_buf *b, const struct calc_value *v, unsigned long prec)
 	put_decimal(b, v->u.d.m < 0, d, n, e, prec);
 }
 
+/*
+ * The fast path of inexact numbers, for limbs of 64 bits without nails:
+ * mpfr_get_str() spends some 3000 instructions on 34 digits, most of them
+ * estimating the exponent.  A number of k <= REAL_LIMBS limbs L and
+ * exponent x is L * 2^(x - 64k); with E its decimal exponent and q =
+ * prec - 1 - E, its digits are L * 10^q / 2^(64k - x) rounded to an
+ * integer, ties to even, as rat_digits() rounds the same fraction.
+ */
+#define REAL_LIMBS	4	/* precision up to 256 bits */
+#define REAL_DIGITS	37	/* 10^(digits + 1) fits two limbs */
+#define REAL_POW_MAX	38	/* 10^q fits two limbs */
+#define REAL_TRIES	4	/* guesses of the exponent */
+
+/* Set z[0..2) to 10^q, q <= REAL_POW_MAX. */
+static void
+pow10_limbs(mp_limb_t *z, unsigned q)
+{
+	mp_limb_t a = 1, b = 1;
+	unsigned i;
+
+	for (i = 0; i < q && i < 19; i++)
+		a *= 10;
+	for (; i < q; i++)
+		b *= 10;
+	z[0] = a;
+	z[1] = mpn_mul_1(z, z, 1, b);
+}
+
+/* Is bit i of the n limbs at z set, or (sticky) any bit below it? */
+static int
+limb_bit(const mp_limb_t *z, size_t i, int sticky)
+{
+	size_t w = i / 64, j;
+	mp_limb_t mask = (mp_limb_t)1 << (i % 64);
+
+	if (!sticky)
+		return ((z[w] & mask) != 0);
+	if (z[w] & (mask - 1))
+		return (1);
+	for (j = 0; j < w; j++)
+		if (z[j] != 0)
+			return (1);
+	return (0);
+}
+
+/*
+ * Set t[0..2) to floor(L * 10^q / 2^shift) and n to L * 10^q, for the k
+ * limbs L.  Returns -1 when the quotient does not fit two limbs.
+ */
+static int
+real_scale(mp_limb_t *t, mp_limb_t *n, const mp_limb_t *l, size_t k,
+    unsigned q, size_t shift)
+{
+	mp_limb_t pw[2], r[REAL_LIMBS + 2];
+	size_t off = shift / 64, i, len;
+
+	pow10_limbs(pw, q);
+	if (k >= 2)
+		mpn_mul(n, l, (mp_size_t)k, pw, 2);
+	else
+		mpn_mul(n, pw, 2, l, 1);
+	len = k + 2 - off;
+	if (shift % 64 != 0)
+		mpn_rshift(r, n + off, (mp_size_t)len, (unsigned)(shift % 64));
+	else
+		memcpy(r, n + off, len * sizeof(*r));
+	for (i = 2; i < len; i++)
+		if (r[i] != 0)
+			return (-1);
+	t[0] = r[0];
+	t[1] = len > 1 ? r[1] : 0;
+	return (0);
+}
+
+/*
+ * Set d to the prec digits of |f|, rounded as rat_digits() rounds, and
+ * *ep to the decimal exponent of the first.  Returns -1, d untouched, for
+ * numbers too long or too far from 1 for two limbs: mpfr_get_str() then.
+ */
+static int
+real_digits(char *d, long *ep, mpfr_srcptr f, unsigned long prec)
+{
+	const mp_limb_t *l = mpfr_custom_get_significand(f);
+	mp_limb_t n[REAL_LIMBS + 2], t[2], hi[2], lo[2];
+	size_t k = ((size_t)mpfr_get_prec(f) + 63) / 64, shift, i, len;
+	long x = (long)mpfr_get_exp(f), e, q;
+	double g;
+	int tries, c;
+
+	if (GMP_NUMB_BITS != 64 || GMP_NAIL_BITS != 0 || k > REAL_LIMBS ||
+	    prec > REAL_DIGITS || x >= (long)(64 * k) || x < -1000)
+		return (-1);
+	shift = (size_t)((long)(64 * k) - x);
+	pow10_limbs(hi, (unsigned)prec);
+	pow10_limbs(lo, (unsigned)prec - 1);
+	/* |f| lies in [2^(x-1), 2^x) */
+	g = (double)(x - 1) * LOG10_2;
+	e = (long)g;
+	if (g < (double)e)
+		e--;
+	for (tries = 0; ; tries++) {
+		q = (long)prec - 1 - e;
+		if (tries == REAL_TRIES || q < 0 || q > REAL_POW_MAX ||
+		    shift >= 64 * (k + 2))
+			return (-1);
+		if (real_scale(t, n, l, k, (unsigned)q, shift) == -1 ||
+		    mpn_cmp(t, hi, 2) >= 0)
+			e++;
+		else if (mpn_cmp(t, lo, 2) < 0)
+			e--;
+		else
+			break;
+	}
+	c = limb_bit(n, shift - 1, 0);
+	if (c && (limb_bit(n, shift - 1, 1) || (t[0] & 1))) {
+		mpn_add_1(t, t, 2, 1);
+		if (mpn_cmp(t, hi, 2) == 0) {
+			t[0] = lo[0];
+			t[1] = lo[1];
+			e++;
+		}
+	}
+	len = mpn_get_str((unsigned char *)d, 10, t, t[1] != 0 ? 2 : 1);
+	for (i = 0; i < len; i++)
+		d[i] += '0';
+	d[len] = '\0';
+	*ep = e;
+	return (0);
+}
+
 /* Print an exact integer in full, unless it has more than max digits. */
 static enum calc_fmt
 fmt_integer(struct calc_buf *b, mpz_srcptr z, unsigned long max)
@@ -308,6 +437,10 @@ calc_format(struct calc_buf *b, const struct calc_value *v,
 		if (mpfr_zero_p(v->u.f)) {
 			strcpy(b->s, "0");	/* also -0 */
 			b->len = 1;
+			break;
+		}
+		if (real_digits(d, &e, v->u.f, prec) == 0) {
+			put_decimal(b, mpfr_sgn(v->u.f) < 0, d, prec, e, prec);
 			break;
 		}
 		mpfr_get_str(d, &fe, 10, prec, v->u.f, MPFR_RNDN);

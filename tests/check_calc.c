@@ -922,7 +922,8 @@ static const struct brow bytes[] = {
 
 /*
  * Decimals: the scaled 64-bit fast path of calc_dec.c, at the boundaries
- * where it must give way to mpq with the same answers.
+ * where it must give way to mpq with the same answers, sqrt of small
+ * integers, and inexact numbers near the ends of the fast formatting.
  */
 static const struct row decimals[] = {
 	{ "9223372036854775807+1",	"9223372036854775808" },
@@ -1011,6 +1012,16 @@ static const struct row decimals[] = {
 	    "3037000499.976049692286752403030629" },
 	{ "sqrt(4611686018427387904)",	"2147483648" },
 	{ "sqrt(-0)",			"0" },
+	{ "pi*10^40",
+	    "3.141592653589793238462643383279503e+40" },
+	{ "pi/10^40",
+	    "3.141592653589793238462643383279503e-40" },
+	{ "pi*1e-7",
+	    "3.141592653589793238462643383279503e-7" },
+	{ "pi*10^33",			"3141592653589793238462643383279503" },
+	{ "pi*10^34",
+	    "3.141592653589793238462643383279503e+34" },
+	{ "-pi",			"-3.141592653589793238462643383279503" },
 };
 
 /* Precision 5: decimals of more digits round as fractions do. */
@@ -1035,6 +1046,13 @@ static const struct row five_rows[] = {
 	{ "0.1234567",			"0.12346" },
 	{ "0.00001234567",		"0.000012346" },
 	{ "sqrt(2)",			"1.4142" },
+	{ "pi",				"3.1416" },
+	{ "1.03125+0*pi",		"1.0312" },
+	{ "-1.09375+0*pi",		"-1.0938" },
+	{ "99999.5+0*pi",		"1e+5" },
+	{ "99998.5+0*pi",		"99998" },
+	{ "0.000012345+0*pi",		"0.000012345" },
+	{ "pi*10^40",			"3.1416e+40" },
 	{ "1/8",			"0.125" },
 	{ "1/3",			"0.33333" },
 };
