@@ -155,6 +155,9 @@ struct parser {
 	int			 tok;	/* current token */
 	size_t			 tpos;	/* its offset */
 	size_t			 tlen;	/* its length */
+	int			 tsimple; /* a T_NUM read into tval */
+	struct calc_value	 tval;	/* CALC_INT or CALC_DEC */
+	size_t			 tdigits; /* its significant digits */
 	unsigned long		 depth;
 	int			 assign; /* "name = expr" */
 	size_t			 npos;	/* the name assigned to */
@@ -1864,7 +1867,11 @@ lex(struct parser *p)
 		}
 	} else if (cl & (C_DIGIT | C_POINT)) {
 		p->tok = T_NUM;
-		if ((n = scan_number(s + i, p->len - i)) == 0)
+		/* the common case first: digits and a point, read at once */
+		n = calc_dec_scan(s + i, p->len - i, &p->tval, &p->tdigits);
+		p->tsimple = n > 0 &&
+		    (i + n == p->len || !is_class(s[i + n], C_NUMBER));
+		if (!p->tsimple && (n = scan_number(s + i, p->len - i)) == 0)
 			return (fail(p, "syntax error at column %zu: "
 			    "invalid number", i + 1));
 	} else if (cl & C_ALPHA) {
@@ -2169,25 +2176,24 @@ emit(struct parser *p, enum op_kind kind, int c, size_t pos, size_t len)
 }
 
 /*
- * Compile the literal in[pos..pos+len): up to 18 decimal digits around
- * a point are read at once, into the integer or the decimal that
- * push_decimal() would make, with the work it would charge.
+ * Compile the literal token in[pos..pos+len).  Up to 18 decimal digits
+ * around a point were read by lex() into the integer or the decimal that
+ * push_decimal() would make: the step pushes it, charged as it would be.
  */
 static int
 emit_number(struct parser *p, size_t pos, size_t len)
 {
-	struct calc_value v;
 	struct op *o;
-	size_t digits;
 
-	if (calc_dec_literal(p->in + pos, len, &v, &digits) == -1)
+	if (!p->tsimple)
 		return (emit(p, OP_NUM, 0, pos, len));
-	if (emit(p, v.k == CALC_INT ? OP_INT : OP_DEC, 0, pos, len) == -1)
+	if (emit(p, p->tval.k == CALC_INT ? OP_INT : OP_DEC, 0, pos, len) ==
+	    -1)
 		return (-1);
 	o = &p->s->prog[p->s->nprog - 1];
-	o->v = v;
-	o->w = v.k == CALC_INT ? 0 :
-	    work_literal(digits, -(long long)v.u.d.s);
+	o->v = p->tval;
+	o->w = p->tval.k == CALC_INT ? 0 :
+	    work_literal(p->tdigits, -(long long)p->tval.u.d.s);
 	return (0);
 }
 

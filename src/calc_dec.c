@@ -261,14 +261,15 @@ calc_dec_to_q(mpq_ptr q, const struct calc_value *v)
 }
 
 /*
- * Read the literal s[0..n), digits with a point and no exponent, into v
- * as push_decimal() in calc.c would: the integer or decimal it is.  Sets
- * *digits to the number of its significant digits as it counts them,
- * from the first that is not 0 to the last that is not.  Returns -1 when
- * the literal has more than 18 digits, or is of another form.
+ * Read the digits around a point at the start of s[0..n) into v as
+ * push_decimal() in calc.c would read them as a literal: the integer or
+ * decimal they are.  Sets *digits to the number of its significant digits
+ * as it counts them, from the first that is not 0 to the last that is
+ * not.  Returns the bytes read, up to the first that is neither a digit
+ * nor the first point, or 0 when there is no digit or more than 18.
  */
-int
-calc_dec_literal(const char *s, size_t n, struct calc_value *v,
+size_t
+calc_dec_scan(const char *s, size_t n, struct calc_value *v,
     size_t *digits)
 {
 	uint64_t m = 0;
@@ -278,7 +279,9 @@ calc_dec_literal(const char *s, size_t n, struct calc_value *v,
 
 	for (i = 0; i < n; i++) {
 		d = s[i] - '0';
-		if (d >= 0 && d <= 9 && nd < DEC_SCALE_MAX) {
+		if (d >= 0 && d <= 9) {
+			if (nd == DEC_SCALE_MAX)
+				return (0);
 			m = m * 10 + (uint64_t)d;
 			places += point;
 			nd++;
@@ -287,17 +290,19 @@ calc_dec_literal(const char *s, size_t n, struct calc_value *v,
 		} else if (s[i] == '.' && !point)
 			point = 1;
 		else
-			return (-1);
+			break;
 	}
+	if (nd == 0)
+		return (0);
 	if (zeros >= places) {
 		v->k = CALC_INT;
 		v->u.i = (int64_t)(m / tens[places]);
 		*digits = 0;
-		return (0);
+	} else {
+		v->k = CALC_DEC;
+		v->u.d.m = (int64_t)(m / tens[zeros]);
+		v->u.d.s = places - zeros;
+		*digits = sig - zeros;
 	}
-	v->k = CALC_DEC;
-	v->u.d.m = (int64_t)(m / tens[zeros]);
-	v->u.d.s = places - zeros;
-	*digits = sig - zeros;
-	return (0);
+	return (i);
 }
