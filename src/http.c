@@ -170,38 +170,63 @@ http_error(struct http_conn *c, int status, const char *why)
 }
 
 /*
+ * The Date header's value for now.  time(2) reads a coarse clock without
+ * a system call; the text is made again only when the second changes.
+ */
+static const char *
+http_date_now(void)
+{
+	static char	 date[HTTP_DATE_LEN + 1];
+	static time_t	 made = -1;
+	time_t		 now = time(NULL);
+
+	if (now != made) {
+		http_date(date, sizeof(date), now);
+		made = now;
+	}
+	return date;
+}
+
+/*
  * Append the answer made in c to the output: the head, and the body
  * unless head_only.  close says Connection: close, keepalive10 says
- * Connection: keep-alive to an HTTP/1.0 client.
+ * Connection: keep-alive to an HTTP/1.0 client.  The head is put
+ * together from its pieces: it is made for every answer.
  */
 static void
 http_respond(struct http_conn *c, int head_only, int close, int keepalive10)
 {
-	char	 date[HTTP_DATE_LEN + 1];
+	struct http_buf	*o = &c->out;
 
 	if (c->body.failed)
 		http_error(c, 500, "out of memory");
 	if (c->body.failed)
 		http_buf_reset(&c->body);
-	http_date(date, sizeof(date), time(NULL));
-	http_buf_addf(&c->out, "HTTP/1.1 %d %s\r\n"
-	    "Date: %s\r\n"
-	    "Server: calcd\r\n"
-	    "Content-Type: %s\r\n"
-	    "Content-Length: %zu\r\n"
-	    "X-Content-Type-Options: nosniff\r\n",
-	    c->status, http_reason(c->status), date, c->type, c->body.len);
-	if (c->allow != NULL)
-		http_buf_addf(&c->out, "Allow: %s\r\n", c->allow);
+	http_buf_adds(o, "HTTP/1.1 ");
+	http_buf_addu(o, (size_t)c->status);
+	http_buf_adds(o, " ");
+	http_buf_adds(o, http_reason(c->status));
+	http_buf_adds(o, "\r\nDate: ");
+	http_buf_add(o, http_date_now(), HTTP_DATE_LEN);
+	http_buf_adds(o, "\r\nServer: calcd\r\nContent-Type: ");
+	http_buf_adds(o, c->type);
+	http_buf_adds(o, "\r\nContent-Length: ");
+	http_buf_addu(o, c->body.len);
+	http_buf_adds(o, "\r\nX-Content-Type-Options: nosniff\r\n");
+	if (c->allow != NULL) {
+		http_buf_adds(o, "Allow: ");
+		http_buf_adds(o, c->allow);
+		http_buf_adds(o, "\r\n");
+	}
 	if (c->headers != NULL)
-		http_buf_adds(&c->out, c->headers);
+		http_buf_adds(o, c->headers);
 	if (close)
-		http_buf_adds(&c->out, "Connection: close\r\n");
+		http_buf_adds(o, "Connection: close\r\n");
 	else if (keepalive10)
-		http_buf_adds(&c->out, "Connection: keep-alive\r\n");
-	http_buf_adds(&c->out, "\r\n");
+		http_buf_adds(o, "Connection: keep-alive\r\n");
+	http_buf_adds(o, "\r\n");
 	if (!head_only)
-		http_buf_add(&c->out, c->body.s, c->body.len);
+		http_buf_add(o, c->body.s, c->body.len);
 	c->stats->requests++;
 	if (c->status >= 400)
 		c->stats->errors++;
@@ -617,9 +642,12 @@ http_answer(struct http_conn *c, enum http_end *end)
 	http_respond(c, r->method == HTTP_HEAD, close, !close && r->minor == 0);
 	memmove(c->in, c->in + used, c->inlen - used);
 	c->inlen -= used;
+	/* The client asked to close and sent nothing after: no linger. */
+	if (r->close && c->inlen == 0)
+		stream_peer_done(c->st);
 	http_parser_reset(&c->p);
 	c->continued = 0;
-	c->head_start = c->inlen > 0 ? util_now_ms() : 0;
+	c->head_start = c->inlen > 0 ? util_coarse_ms() : 0;
 	if (close) {
 		*end = http_close(c, *end);
 		return -1;
@@ -674,7 +702,7 @@ http_wait_ms(const struct http_conn *c, int idle, int body)
 		    HTTP_DEFAULT_KEEPALIVE_TIMEOUT * 1000);
 	if (body)
 		return http_ms(hc->body_timeout_ms, header_ms);
-	left = (int64_t)(c->head_start + header_ms) - (int64_t)util_now_ms();
+	left = (int64_t)(c->head_start + header_ms) - (int64_t)util_coarse_ms();
 	return left > 0 ? (int)left : 0;
 }
 
@@ -715,14 +743,17 @@ http_read(struct http_conn *c, enum http_end *end)
 	http_busy(c, 1);
 	if (n > 0) {
 		if (idle)
-			c->head_start = util_now_ms();
+			c->head_start = util_coarse_ms();
 		c->inlen += n;
 		return 0;
 	}
 	if (n == STREAM_TIMEOUT)
 		*end = idle ? HTTP_END_IDLE : http_timeout(c);
-	else
-		*end = n == STREAM_EOF ? HTTP_END_CLOSE : HTTP_END_ERROR;
+	else if (n == STREAM_EOF) {
+		stream_peer_done(c->st);
+		*end = HTTP_END_CLOSE;
+	} else
+		*end = HTTP_END_ERROR;
 	return -1;
 }
 

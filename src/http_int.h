@@ -169,6 +169,7 @@ void		 http_buf_free(struct http_buf *b);
 int		 http_buf_reserve(struct http_buf *b, size_t more);
 void		 http_buf_add(struct http_buf *b, const void *p, size_t len);
 void		 http_buf_adds(struct http_buf *b, const char *s);
+void		 http_buf_addu(struct http_buf *b, size_t n);
 void		 http_buf_addf(struct http_buf *b, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
 size_t		 http_utf8_len(const unsigned char *s, size_t len);

@@ -82,6 +82,18 @@ http_buf_adds(struct http_buf *b, const char *s)
 	http_buf_add(b, s, strlen(s));
 }
 
+/* Append the decimal digits of n. */
+void
+http_buf_addu(struct http_buf *b, size_t n)
+{
+	char	 digits[24], *p = digits + sizeof(digits);
+
+	do
+		*--p = '0' + n % 10;
+	while ((n /= 10) > 0);
+	http_buf_add(b, p, digits + sizeof(digits) - p);
+}
+
 void
 http_buf_addf(struct http_buf *b, const char *fmt, ...)
 {

@@ -142,11 +142,14 @@ line_process(struct line_conn *c)
 		else
 			rc = line_request(c, p, nl - p);
 		p = nl + 1;
-		if (rc == 0 && c->outlen >= LINE_FLUSH_AT)
-			rc = line_flush(c);
+		if (rc == 0 && c->outlen >= LINE_FLUSH_AT &&
+		    line_flush(c) != 0)
+			rc = -1;
 	}
-	if (rc != 0)
+	if (rc != 0) {
+		c->inlen = end - p;	/* what came after: see line_loop() */
 		return rc;
+	}
 	if (!c->skipping && (size_t)(end - p) > c->lc->max_line + 1) {
 		c->stats->requests++;
 		c->stats->errors++;
@@ -175,8 +178,10 @@ line_loop(struct line_conn *c)
 			line_flush(c);
 			return LINE_END_IDLE;
 		}
-		if (n == STREAM_EOF)
+		if (n == STREAM_EOF) {
+			stream_peer_done(c->st);
 			return LINE_END_EOF;
+		}
 		if (n < 0)
 			return LINE_END_ERROR;
 		line_busy(c, 1);
@@ -184,8 +189,12 @@ line_loop(struct line_conn *c)
 		rc = line_process(c);
 		if (rc == -1 || line_flush(c) != 0)
 			return LINE_END_ERROR;
-		if (rc == 1)
+		if (rc == 1) {
+			/* Nothing sent after exit: closing drops nothing. */
+			if (c->inlen == 0)
+				stream_peer_done(c->st);
 			return LINE_END_QUIT;
+		}
 	}
 }
 

@@ -15,6 +15,7 @@ static int		 log_to_stderr = 1;
 static int		 log_to_journal;	/* stderr is the journal */
 static int		 log_verbose;
 static const char	*log_proc = "calcd";
+static pid_t		 log_pid;		/* 0: not known yet */
 
 void
 log_init(const char *ident, int foreground, int debug)
@@ -27,10 +28,42 @@ log_init(const char *ident, int foreground, int debug)
 	tzset();
 }
 
+/* Named after a fork: the process id is read again too. */
 void
 log_procname(const char *name)
 {
 	log_proc = name;
+	log_pid = 0;
+}
+
+/*
+ * The start of a line on stderr, "2026-01-02 03:04:05 worker[123]: ",
+ * made again only when the second changes: workers log a line per
+ * connection.
+ */
+static const char *
+log_prefix(void)
+{
+	static char		 prefix[96];
+	static time_t		 made = -1;
+	static const char	*made_for;
+	struct tm		 tm;
+	time_t			 now = time(NULL);
+
+	if (log_pid == 0) {
+		log_pid = getpid();
+		made = -1;
+	}
+	if (now != made || made_for != log_proc) {
+		localtime_r(&now, &tm);
+		snprintf(prefix, sizeof(prefix), "%04d-%02d-%02d "
+		    "%02d:%02d:%02d %s[%ld]: ", tm.tm_year + 1900,
+		    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+		    tm.tm_sec, log_proc, (long)log_pid);
+		made = now;
+		made_for = log_proc;
+	}
+	return prefix;
 }
 
 /*
@@ -41,10 +74,8 @@ log_procname(const char *name)
 static void
 log_vwrite(int pri, const char *fmt, va_list ap, const char *suffix)
 {
-	char		 msg[1024], line[1200];
-	struct tm	 tm;
-	time_t		 now;
-	int		 n;
+	char	 msg[1024], line[1200];
+	int	 n;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (!log_to_stderr) {
@@ -60,12 +91,8 @@ log_vwrite(int pri, const char *fmt, va_list ap, const char *suffix)
 		    log_proc, msg, suffix ? ": " : "", suffix ? suffix : "");
 		goto out;
 	}
-	now = time(NULL);
-	localtime_r(&now, &tm);
-	n = snprintf(line, sizeof(line), "%04d-%02d-%02d %02d:%02d:%02d "
-	    "%s[%ld]: %s%s%s\n", tm.tm_year + 1900, tm.tm_mon + 1,
-	    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, log_proc,
-	    (long)getpid(), msg, suffix ? ": " : "", suffix ? suffix : "");
+	n = snprintf(line, sizeof(line), "%s%s%s%s\n", log_prefix(), msg,
+	    suffix ? ": " : "", suffix ? suffix : "");
  out:
 	if (n < 0)
 		return;

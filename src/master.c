@@ -144,7 +144,8 @@ master_spawn(struct master *m, int udp)
 	slot = &m->sb->slot[i];
 	memset(slot, 0, sizeof(*slot));
 	slot->generation = m->generation;
-	sb_set_state(slot, SB_STARTING);
+	sb_set_state(m->sb, slot, SB_STARTING);
+	sb_slot_taken(m->sb, i);
 
 	memset(&env, 0, sizeof(env));
 	env.conf = m->conf;
@@ -160,7 +161,7 @@ master_spawn(struct master *m, int udp)
 	switch (pid = fork()) {
 	case -1:
 		log_warn("fork");
-		sb_set_state(slot, SB_FREE);
+		sb_set_state(m->sb, slot, SB_FREE);
 		return -1;
 	case 0:
 		close(m->sigfd);
@@ -236,6 +237,7 @@ master_reaped(struct master *m, size_t i, int status)
 		}
 	} else if (age >= MASTER_EARLY_DEATH_MS || slot->connections)
 		m->failures = 0;
+	sb_set_state(m->sb, slot, SB_FREE);
 	memset(slot, 0, sizeof(*slot));
 	memset(ch, 0, sizeof(*ch));
 }

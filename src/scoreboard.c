@@ -58,9 +58,21 @@ sb_peer_key(const struct sockaddr *sa)
 }
 
 void
-sb_set_state(struct sb_slot *s, enum sb_state st)
+sb_set_state(struct scoreboard *sb, struct sb_slot *s, enum sb_state st)
 {
-	__atomic_store_n(&s->state, (uint32_t)st, __ATOMIC_SEQ_CST);
+	uint32_t	 was;
+
+	was = __atomic_exchange_n(&s->state, (uint32_t)st, __ATOMIC_SEQ_CST);
+	if (was != SB_IDLE && st == SB_IDLE)
+		__atomic_fetch_add(&sb->idle, 1, __ATOMIC_SEQ_CST);
+	else if (was == SB_IDLE && st != SB_IDLE)
+		__atomic_fetch_sub(&sb->idle, 1, __ATOMIC_SEQ_CST);
+}
+
+unsigned
+sb_idle(const struct scoreboard *sb)
+{
+	return __atomic_load_n(&sb->idle, __ATOMIC_SEQ_CST);
 }
 
 enum sb_state
@@ -81,14 +93,23 @@ sb_get(const uint64_t *counter)
 	return __atomic_load_n(counter, __ATOMIC_RELAXED);
 }
 
+void
+sb_slot_taken(struct scoreboard *sb, size_t i)
+{
+	if (i + 1 > sb->slots_used)
+		__atomic_store_n(&sb->slots_used, (uint32_t)(i + 1),
+		    __ATOMIC_RELEASE);
+}
+
 unsigned long
 sb_count_peer(struct scoreboard *sb, const struct sb_slot *self,
     uint64_t peer_key)
 {
 	unsigned long	 n = 0;
-	size_t		 i;
+	size_t		 i, used;
 
-	for (i = 0; i < SB_SLOTS; i++) {
+	used = __atomic_load_n(&sb->slots_used, __ATOMIC_ACQUIRE);
+	for (i = 0; i < used && i < SB_SLOTS; i++) {
 		const struct sb_slot *s = &sb->slot[i];
 
 		if (s == self || sb_get_state(s) != SB_BUSY)

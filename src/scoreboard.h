@@ -51,6 +51,8 @@ struct sb_totals {
 
 struct scoreboard {
 	struct sb_totals	totals;
+	uint32_t		slots_used;	/* past the highest slot used */
+	uint32_t		idle;		/* slots in SB_IDLE */
 	struct sb_slot		slot[SB_SLOTS];
 };
 
@@ -60,8 +62,17 @@ struct scoreboard	*sb_create(void);
 /* A 64-bit key for a client address (ignoring the port). */
 uint64_t	 sb_peer_key(const struct sockaddr *sa);
 
-/* Atomic accessors, so that every reader sees whole values. */
-void		 sb_set_state(struct sb_slot *s, enum sb_state st);
+/* The master takes slot i for a process: scans need not go past it. */
+void		 sb_slot_taken(struct scoreboard *sb, size_t i);
+
+/*
+ * Atomic accessors, so that every reader sees whole values.  Every change
+ * of state goes through sb_set_state(), which keeps the count of idle
+ * slots that sb_idle() reads without a scan.
+ */
+void		 sb_set_state(struct scoreboard *sb, struct sb_slot *s,
+		    enum sb_state st);
+unsigned	 sb_idle(const struct scoreboard *sb);
 enum sb_state	 sb_get_state(const struct sb_slot *s);
 void		 sb_add(uint64_t *counter, uint64_t n);
 uint64_t	 sb_get(const uint64_t *counter);

@@ -1,10 +1,12 @@
 /*
- * stream.c - timed reads and writes over a transport's non-blocking
- * operations, and the plain-socket transport.
+ * stream.c - timed reads and writes over a transport's operations, and
+ * the plain-socket transport.
  */
 #include <sys/socket.h>
+#include <sys/time.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <unistd.h>
 
@@ -48,7 +50,10 @@ plain_direction(struct stream *st)
 static void
 plain_close(struct stream *st)
 {
-	stream_linger_close(st->fd);
+	if (st->linger)
+		stream_linger_close(st->fd);
+	else
+		close(st->fd);
 }
 
 static const struct stream_ops plain_ops = {
@@ -72,7 +77,7 @@ stream_linger_close(int fd)
 	if (shutdown(fd, SHUT_WR) == 0) {
 		while (drained < STREAM_LINGER_MAX &&
 		    (now = util_now_ms()) < deadline) {
-			n = recv(fd, buf, sizeof(buf), 0);
+			n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 			if (n == 0 || (n < 0 && errno != EAGAIN &&
 			    errno != EINTR))
 				break;
@@ -91,8 +96,59 @@ stream_init(struct stream *st, int fd)
 	st->ops = &plain_ops;
 	st->fd = fd;
 	st->tls = NULL;
+	st->blocking = 0;
+	st->rcv_ms = 0;
+	st->snd_ms = 0;
+	st->linger = 1;
 	st->bytes_in = 0;
 	st->bytes_out = 0;
+}
+
+void
+stream_init_blocking(struct stream *st, int fd)
+{
+	stream_init(st, fd);
+	st->blocking = 1;
+}
+
+int
+stream_set_blocking(struct stream *st)
+{
+	int	 fl;
+
+	if ((fl = fcntl(st->fd, F_GETFL)) == -1 ||
+	    fcntl(st->fd, F_SETFL, fl & ~O_NONBLOCK) == -1)
+		return -1;
+	st->blocking = 1;
+	return 0;
+}
+
+void
+stream_peer_done(struct stream *st)
+{
+	st->linger = 0;
+}
+
+/*
+ * Bound the kernel's waits on a blocking socket by timeout_ms (-1:
+ * forever), through the option opt (SO_RCVTIMEO or SO_SNDTIMEO) whose
+ * value is remembered in *now: a connection's timeouts rarely change, so
+ * the system call is rarely made.
+ */
+static int
+stream_kernel_timeout(struct stream *st, int opt, int *now, int timeout_ms)
+{
+	struct timeval	 tv;
+	int		 ms = timeout_ms < 0 ? 0 : timeout_ms == 0 ? 1 : timeout_ms;
+
+	if (ms == *now)
+		return 0;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	if (setsockopt(st->fd, SOL_SOCKET, opt, &tv, sizeof(tv)) == -1)
+		return -1;
+	*now = ms;
+	return 0;
 }
 
 int
@@ -130,12 +186,34 @@ stream_wait_again(struct stream *st, int out, int timeout_ms)
 	return stream_wait(st->fd, dir == -1 ? out : dir, timeout_ms);
 }
 
+/*
+ * stream_read() on a blocking socket: the kernel waits in recv(2), and
+ * STREAM_AGAIN means that its timeout expired.  A signal restarts the
+ * wait (the transports retry after EINTR) rather than cut it short.
+ */
+static ssize_t
+stream_read_blocking(struct stream *st, void *buf, size_t len,
+    int timeout_ms)
+{
+	ssize_t	 n;
+
+	if (stream_kernel_timeout(st, SO_RCVTIMEO, &st->rcv_ms,
+	    timeout_ms) == -1)
+		return STREAM_ERROR;
+	n = st->ops->read(st, buf, len);
+	if (n > 0)
+		st->bytes_in += n;
+	return n == STREAM_AGAIN ? STREAM_TIMEOUT : n;
+}
+
 ssize_t
 stream_read(struct stream *st, void *buf, size_t len, int timeout_ms)
 {
 	ssize_t	 n;
 	int	 rc;
 
+	if (st->blocking)
+		return stream_read_blocking(st, buf, len, timeout_ms);
 	for (;;) {
 		n = st->ops->read(st, buf, len);
 		if (n > 0)
@@ -154,6 +232,9 @@ stream_write(struct stream *st, const void *buf, size_t len, int timeout_ms)
 	ssize_t		 n;
 	int		 rc;
 
+	if (st->blocking && stream_kernel_timeout(st, SO_SNDTIMEO, &st->snd_ms,
+	    timeout_ms) == -1)
+		return STREAM_ERROR;
 	while (len > 0) {
 		n = st->ops->write(st, p, len);
 		if (n > 0) {
@@ -164,6 +245,8 @@ stream_write(struct stream *st, const void *buf, size_t len, int timeout_ms)
 		}
 		if (n != STREAM_AGAIN)
 			return STREAM_ERROR;
+		if (st->blocking)
+			return STREAM_TIMEOUT;
 		if ((rc = stream_wait_again(st, 1, timeout_ms)) <= 0)
 			return rc == 0 ? STREAM_TIMEOUT : STREAM_ERROR;
 	}

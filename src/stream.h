@@ -2,6 +2,13 @@
  * stream.h - one read/write/close interface over a connected socket or a
  * TLS session on it, so that each protocol is written once.  Every call
  * is bounded by a timeout.
+ *
+ * A stream waits in one of two ways.  Over a non-blocking socket (a
+ * client's many connections) it tries, and waits in poll(2) when the
+ * socket is not ready.  Over a blocking socket (a server's worker with
+ * one client) it lets the kernel wait inside recv(2) and send(2), bounded
+ * by SO_RCVTIMEO and SO_SNDTIMEO: one system call per read instead of a
+ * failed try, a poll and the retry.
  */
 #ifndef STREAM_H
 #define STREAM_H
@@ -30,14 +37,27 @@ struct stream_ops {
 
 struct stream {
 	const struct stream_ops	*ops;
-	int			 fd;		/* non-blocking socket */
+	int			 fd;
 	void			*tls;		/* gnutls_session_t, or NULL */
+	int			 blocking;	/* the kernel bounds the waits */
+	int			 rcv_ms;	/* SO_RCVTIMEO now, 0: none */
+	int			 snd_ms;	/* SO_SNDTIMEO now, 0: none */
+	int			 linger;	/* close lingers: see below */
 	uint64_t		 bytes_in;
 	uint64_t		 bytes_out;
 };
 
 /* Wrap the connected non-blocking socket fd, as plain bytes. */
 void	stream_init(struct stream *st, int fd);
+
+/* Wrap the connected blocking socket fd, as plain bytes. */
+void	stream_init_blocking(struct stream *st, int fd);
+
+/*
+ * Put a stream made by stream_init() into blocking mode, e.g. after a TLS
+ * handshake driven without blocking.  Returns 0, or -1 with errno set.
+ */
+int	stream_set_blocking(struct stream *st);
 
 /*
  * Wait until fd is ready for input (out 0) or output (out 1), at most
@@ -65,7 +85,18 @@ int	stream_write(struct stream *st, const void *buf, size_t len,
 /* Shut down our side of fd, drain the peer's bytes briefly, close. */
 void	stream_linger_close(int fd);
 
-/* Close the connection (and end its TLS session). */
+/*
+ * The peer has said it sends nothing more (it closed, or asked us to)
+ * and no byte of it is left unread: stream_close() need not linger.
+ */
+void	stream_peer_done(struct stream *st);
+
+/*
+ * Close the connection (and end its TLS session).  Unless the peer is
+ * done, the close lingers, as Apache's and nginx's do: closing with
+ * unread input would send a RST that can destroy answers still in
+ * flight to a pipelining client.
+ */
 void	stream_close(struct stream *st);
 
 #endif /* STREAM_H */

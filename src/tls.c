@@ -98,7 +98,7 @@ tls_result(ssize_t n)
 {
 	if (n >= 0)
 		return n;
-	if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)
+	if (n == GNUTLS_E_AGAIN)
 		return STREAM_AGAIN;
 	if (n == GNUTLS_E_PREMATURE_TERMINATION)
 		return STREAM_EOF;
@@ -106,16 +106,28 @@ tls_result(ssize_t n)
 	return STREAM_ERROR;
 }
 
+/* A signal is not an answer: like plain_read(), try again after it. */
 static ssize_t
 tls_read(struct stream *st, void *buf, size_t len)
 {
-	return tls_result(gnutls_record_recv(st->tls, buf, len));
+	ssize_t	 n;
+
+	while ((n = gnutls_record_recv(st->tls, buf, len)) ==
+	    GNUTLS_E_INTERRUPTED)
+		;
+	return tls_result(n);
 }
 
+/* After GNUTLS_E_INTERRUPTED, the same call with the same bytes. */
 static ssize_t
 tls_write(struct stream *st, const void *buf, size_t len)
 {
-	return tls_result(gnutls_record_send(st->tls, buf, len));
+	ssize_t	 n;
+
+	while ((n = gnutls_record_send(st->tls, buf, len)) ==
+	    GNUTLS_E_INTERRUPTED)
+		;
+	return tls_result(n);
 }
 
 static int
@@ -124,14 +136,20 @@ tls_direction(struct stream *st)
 	return gnutls_record_get_direction(st->tls);
 }
 
-/* Send close_notify if the socket takes it at once, then close. */
+/*
+ * Send close_notify (on a blocking socket, waiting at most its send
+ * timeout), then close, lingering unless the peer is done.
+ */
 static void
 tls_close(struct stream *st)
 {
 	gnutls_bye(st->tls, GNUTLS_SHUT_WR);
 	gnutls_deinit(st->tls);
 	st->tls = NULL;
-	stream_linger_close(st->fd);
+	if (st->linger)
+		stream_linger_close(st->fd);
+	else
+		close(st->fd);
 }
 
 static const struct stream_ops tls_ops = {

@@ -165,7 +165,7 @@ udp_main(const struct worker_env *env)
 	worker_drop_privileges(env);
 	ep = worker_listen_set(env->conf, 1);
 	udp_batch_init(&batch);
-	sb_set_state(env->slot, SB_UDP);
+	sb_set_state(env->sb, env->slot, SB_UDP);
 	log_debug("answering datagrams");
 	while (!udp_stop) {
 		n = epoll_wait(ep, ev, 8, UDP_POLL_MS);

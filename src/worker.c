@@ -146,7 +146,10 @@ worker_note_listeners(const struct conf *conf)
 			worker_fds[worker_nfds++] = conf->listen[i].fd;
 }
 
-/* Tell the master a worker became busy, so it can grow the pool now. */
+/*
+ * Tell the master that idle workers run short, so that it grows the pool
+ * now rather than at its next pass.
+ */
 static void
 worker_notify(const struct worker_env *env)
 {
@@ -160,7 +163,7 @@ static void
 worker_busy_hook(void *arg, int busy)
 {
 	struct sb_slot	*slot = arg;
-	uint64_t	 now = busy ? util_now_ms() : 0;
+	uint64_t	 now = busy ? util_coarse_ms() : 0;
 
 	__atomic_store_n(&slot->busy_since_ms, now, __ATOMIC_RELAXED);
 	if (busy)
@@ -290,8 +293,9 @@ worker_slot_busy(const struct worker_env *env, const struct conf_listen *l,
 	util_format_addr(peer, slot->peer, sizeof(slot->peer));
 	__atomic_store_n(&slot->peer_key, sb_peer_key(peer), __ATOMIC_SEQ_CST);
 	snprintf(slot->doing, sizeof(slot->doing), "%s", l->name);
-	sb_set_state(slot, SB_BUSY);
-	worker_notify(env);
+	sb_set_state(env->sb, slot, SB_BUSY);
+	if (sb_idle(env->sb) < env->conf->workers_min_spare)
+		worker_notify(env);
 	slot->connections++;
 	sb_add(&env->sb->totals.connections[l->proto], 1);
 }
@@ -304,7 +308,7 @@ worker_slot_idle(const struct worker_env *env)
 	__atomic_store_n(&slot->busy_since_ms, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&slot->peer_key, 0, __ATOMIC_SEQ_CST);
 	slot->doing[0] = '\0';
-	sb_set_state(slot, SB_IDLE);
+	sb_set_state(env->sb, slot, SB_IDLE);
 }
 
 /* Serve one accepted connection to its end and log one line for it. */
@@ -321,17 +325,23 @@ worker_serve(const struct worker_env *env, const struct conf_listen *l,
 
 	worker_slot_busy(env, l, peer);
 	log_debug("%s: accepted %s", l->name, env->slot->peer);
-	stream_init(&st, fd);
 	if (CONF_PROTO_IS_TLS(l->proto)) {
+		/* The handshake runs without blocking, to one deadline. */
+		stream_init(&st, fd);
 		if (tls_accept(env->tls, &st, CONF_PROTO_IS_HTTP(l->proto),
 		    env->conf->tls_handshake_timeout * 1000, err,
 		    sizeof(err)) == -1) {
 			how = err;
 			goto done;
 		}
+		if (stream_set_blocking(&st) == -1) {
+			how = "i/o error";
+			goto done;
+		}
 		tls_describe(&st, tls, sizeof(tls));
 		snprintf(tlsinfo, sizeof(tlsinfo), ", %s", tls);
-	}
+	} else
+		stream_init_blocking(&st, fd);
 	refuse = worker_over_share(env, l);
 	if (CONF_PROTO_IS_HTTP(l->proto))
 		how = worker_serve_http(env, l, &st, peer, refuse, &ws);
@@ -362,8 +372,13 @@ worker_accept(const struct worker_env *env, size_t i)
 
 	if (worker_closed)
 		return 0;
-	fd = accept4(l->fd, (struct sockaddr *)&ss, &sslen,
-	    SOCK_NONBLOCK | SOCK_CLOEXEC);
+	/*
+	 * A worker has one client: plain connections block, and the kernel
+	 * bounds each wait (see stream.h).  TLS ones start without blocking
+	 * for the handshake.
+	 */
+	fd = accept4(l->fd, (struct sockaddr *)&ss, &sslen, SOCK_CLOEXEC |
+	    (CONF_PROTO_IS_TLS(l->proto) ? SOCK_NONBLOCK : 0));
 	if (fd == -1) {
 		if (errno != EAGAIN && errno != EWOULDBLOCK &&
 		    errno != EINTR && errno != ECONNABORTED)
@@ -425,7 +440,7 @@ worker_main(const struct worker_env *env)
 	ep = worker_listen_set(env->conf, 0);
 	worker_note_listeners(env->conf);
 	lifetime = worker_lifetime(env->conf);
-	sb_set_state(env->slot, SB_IDLE);
+	sb_set_state(env->sb, env->slot, SB_IDLE);
 
 	while (!worker_stop && served < lifetime) {
 		n = epoll_wait(ep, ev, 8, WORKER_POLL_MS);

@@ -17,7 +17,7 @@ struct worker_env {
 	struct scoreboard	*sb;
 	struct sb_slot		*slot;
 	struct tls_server	*tls;		/* NULL without TLS listeners */
-	int			 notify_fd;	/* write a byte: "I got busy" */
+	int			 notify_fd;	/* a byte: "idle ones run short" */
 	int			 drop_privileges;
 	uid_t			 uid;
 	gid_t			 gid;

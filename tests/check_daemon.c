@@ -270,6 +270,41 @@ START_TEST(idle_client_is_told_and_closed)
 }
 END_TEST
 
+/*
+ * A client that sends and never reads: once the answers fill the socket
+ * buffers, the worker waits at most idle-timeout for room to write, then
+ * lets the client go (and logs why).  Like nginx's send_timeout, the
+ * wait starts again whenever the peer takes a few bytes, which the
+ * kernel's zero-window probes let it do for a while: so the bound below
+ * is loose.
+ */
+START_TEST(client_that_never_reads_is_let_go)
+{
+	enum { N = 20000 };	/* 140 kB of requests, 24 MB of answers */
+	char		*req, why[96];
+	size_t		 len = 0;
+	uint64_t	 t0;
+	int		 i, waited;
+
+	ck_assert_ptr_nonnull(req = malloc(N * 8));
+	for (i = 0; i < N; i++)
+		len += sprintf(req + len, "2^4000\n");
+	start(CONF_BASE "idle-timeout 1\n");
+	client(&pool[0]);
+	t0 = h_now_ms();
+	OK(h_send(&pool[0], req, len));
+	snprintf(why, sizeof(why), "%s: i/o error, ", pool[0].laddr);
+	OK(h_log_wait(&d, why, 1, 10000));
+	waited = (int)(h_now_ms() - t0);
+	ck_assert_msg(waited >= 900 && waited <= 9000,
+	    "let go after %d ms, want 1000 to a few thousand", waited);
+	client(&pool[1]);
+	ask(&pool[1], "5+5", "10");
+	free(req);
+	stop_ok();
+}
+END_TEST
+
 START_TEST(ipv6_listener_works)
 {
 	if (!h_have_ipv6()) {
@@ -765,6 +800,7 @@ make_daemon_suite(void)
 	    sizeof(leave_cases) / sizeof(leave_cases[0]));
 	tcase_add_test(tc, long_line_is_refused_and_connection_goes_on);
 	tcase_add_test(tc, idle_client_is_told_and_closed);
+	tcase_add_test(tc, client_that_never_reads_is_let_go);
 	tcase_add_test(tc, ipv6_listener_works);
 
 	tc = tcase(s, "Pool");
