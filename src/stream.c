@@ -13,13 +13,16 @@
 #include "stream.h"
 #include "util.h"
 
+/* recv(2) or send(2) with flags, as a transport's result. */
 static ssize_t
-plain_read(struct stream *st, void *buf, size_t len)
+plain_io(struct stream *st, void *buf, size_t len, int out, int flags)
 {
 	ssize_t	 n;
 
-	while ((n = recv(st->fd, buf, len, 0)) == -1 && errno == EINTR)
-		;
+	do
+		n = out ? send(st->fd, buf, len, flags | MSG_NOSIGNAL) :
+		    recv(st->fd, buf, len, flags);
+	while (n == -1 && errno == EINTR);
 	if (n >= 0)
 		return n;
 	return errno == EAGAIN || errno == EWOULDBLOCK ? STREAM_AGAIN :
@@ -27,17 +30,15 @@ plain_read(struct stream *st, void *buf, size_t len)
 }
 
 static ssize_t
+plain_read(struct stream *st, void *buf, size_t len)
+{
+	return plain_io(st, buf, len, 0, 0);
+}
+
+static ssize_t
 plain_write(struct stream *st, const void *buf, size_t len)
 {
-	ssize_t	 n;
-
-	while ((n = send(st->fd, buf, len, MSG_NOSIGNAL)) == -1 &&
-	    errno == EINTR)
-		;
-	if (n >= 0)
-		return n;
-	return errno == EAGAIN || errno == EWOULDBLOCK ? STREAM_AGAIN :
-	    STREAM_ERROR;
+	return plain_io(st, (void *)buf, len, 1, 0);
 }
 
 static int
@@ -187,6 +188,18 @@ stream_wait_again(struct stream *st, int out, int timeout_ms)
 }
 
 /*
+ * Whether to try a blocking plain socket without waiting before setting
+ * the timeout of a wait (*now, still unset): the request of a new
+ * connection is usually there already, and room for its answer too, and
+ * then no system call is spent on a timeout.
+ */
+static int
+stream_try_first(const struct stream *st, int now)
+{
+	return st->ops == &plain_ops && now == 0;
+}
+
+/*
  * stream_read() on a blocking socket: the kernel waits in recv(2), and
  * STREAM_AGAIN means that its timeout expired.  A signal restarts the
  * wait (the transports retry after EINTR) rather than cut it short.
@@ -195,12 +208,16 @@ static ssize_t
 stream_read_blocking(struct stream *st, void *buf, size_t len,
     int timeout_ms)
 {
-	ssize_t	 n;
+	ssize_t	 n = STREAM_AGAIN;
 
-	if (stream_kernel_timeout(st, SO_RCVTIMEO, &st->rcv_ms,
-	    timeout_ms) == -1)
-		return STREAM_ERROR;
-	n = st->ops->read(st, buf, len);
+	if (stream_try_first(st, st->rcv_ms))
+		n = plain_io(st, buf, len, 0, MSG_DONTWAIT);
+	if (n == STREAM_AGAIN) {
+		if (stream_kernel_timeout(st, SO_RCVTIMEO, &st->rcv_ms,
+		    timeout_ms) == -1)
+			return STREAM_ERROR;
+		n = st->ops->read(st, buf, len);
+	}
 	if (n > 0)
 		st->bytes_in += n;
 	return n == STREAM_AGAIN ? STREAM_TIMEOUT : n;
@@ -225,6 +242,39 @@ stream_read(struct stream *st, void *buf, size_t len, int timeout_ms)
 	}
 }
 
+/*
+ * stream_write() on a blocking socket: the kernel waits in send(2) for
+ * room, each time at most timeout_ms (SO_SNDTIMEO).
+ */
+static int
+stream_write_blocking(struct stream *st, const char *p, size_t len,
+    int timeout_ms)
+{
+	ssize_t	 n = STREAM_AGAIN;
+
+	if (len == 0)
+		return 0;
+	if (stream_try_first(st, st->snd_ms))
+		n = plain_io(st, (void *)p, len, 1, MSG_DONTWAIT);
+	if (n > 0) {
+		p += n;
+		len -= n;
+		st->bytes_out += n;
+	} else if (n != STREAM_AGAIN)
+		return STREAM_ERROR;
+	if (len > 0 && stream_kernel_timeout(st, SO_SNDTIMEO, &st->snd_ms,
+	    timeout_ms) == -1)
+		return STREAM_ERROR;
+	while (len > 0) {
+		if ((n = st->ops->write(st, p, len)) <= 0)
+			return n == STREAM_AGAIN ? STREAM_TIMEOUT : STREAM_ERROR;
+		p += n;
+		len -= n;
+		st->bytes_out += n;
+	}
+	return 0;
+}
+
 int
 stream_write(struct stream *st, const void *buf, size_t len, int timeout_ms)
 {
@@ -232,9 +282,8 @@ stream_write(struct stream *st, const void *buf, size_t len, int timeout_ms)
 	ssize_t		 n;
 	int		 rc;
 
-	if (st->blocking && stream_kernel_timeout(st, SO_SNDTIMEO, &st->snd_ms,
-	    timeout_ms) == -1)
-		return STREAM_ERROR;
+	if (st->blocking)
+		return stream_write_blocking(st, p, len, timeout_ms);
 	while (len > 0) {
 		n = st->ops->write(st, p, len);
 		if (n > 0) {
@@ -245,8 +294,6 @@ stream_write(struct stream *st, const void *buf, size_t len, int timeout_ms)
 		}
 		if (n != STREAM_AGAIN)
 			return STREAM_ERROR;
-		if (st->blocking)
-			return STREAM_TIMEOUT;
 		if ((rc = stream_wait_again(st, 1, timeout_ms)) <= 0)
 			return rc == 0 ? STREAM_TIMEOUT : STREAM_ERROR;
 	}
