@@ -48,6 +48,9 @@
 #define WORK_ROOT	16384	/* mpfr_sqrt or mpfr_cbrt, besides a division */
 #define WORK_LIMB	4	/* copying a limb, the allocation included */
 
+/* Limbs of 64 bits: every CALC_INT and CALC_DEC is one, see work_small. */
+#define SMALL_LIMBS	(GMP_NUMB_BITS >= 64)
+
 /* Keeps evaluation out of the frames of the recursive descent. */
 #define NOINLINE	__attribute__((noinline))
 
@@ -131,8 +134,22 @@ struct op {
 	const struct func	*f;
 };
 
+/*
+ * The charges of the commonest steps, which with limbs of 64 bits depend
+ * on the session's precision only: every integer and decimal of 64 bits
+ * is one limb, its canonical fraction one over one (see work_init()).
+ */
+struct work_small {
+	uint64_t		 op[5];	/* a op b, both CALC_INT or CALC_DEC */
+	uint64_t		 dec;	/* a decimal literal lex() read */
+	uint64_t		 fmt;	/* formatting a CALC_DEC */
+	uint64_t		 sqrt;	/* sqrt of a CALC_INT, its first charge */
+	uint64_t		 root;	/* ... and its second when inexact */
+};
+
 struct calc_session {
 	struct calc_limits	 lim;
+	struct work_small	 ws;	/* valid when GMP_NUMB_BITS >= 64 */
 	mpfr_prec_t		 wp;	/* working precision, bits */
 	size_t			 maxbits; /* largest exact number, bits */
 	struct calc_value	 ans;
@@ -669,6 +686,24 @@ work_vop(int op, const struct calc_value *a, const struct calc_value *b)
 	return (work_qop(op, na, da, nb, db));
 }
 
+/* The index of the operator op, one of + - * / %, in work_small.op. */
+static size_t
+op_slot(int op)
+{
+	switch (op) {
+	case '+':
+		return (0);
+	case '-':
+		return (1);
+	case '*':
+		return (2);
+	case '/':
+		return (3);
+	default:
+		return (4);
+	}
+}
+
 /* Comparing a and b as val_cmp() does: mpq and mpfr_cmp_q multiply. */
 static uint64_t
 work_cmp(const struct calc_value *a, const struct calc_value *b)
@@ -890,7 +925,13 @@ static int
 rat_op(struct parser *p, int op, struct calc_value *r, struct calc_value *a,
     struct calc_value *b)
 {
-	if (charge(p, work_vop(op, a, b)) == -1)
+	uint64_t w;
+
+	if (SMALL_LIMBS && a->k <= CALC_DEC && b->k <= CALC_DEC)
+		w = p->s->ws.op[op_slot(op)];
+	else
+		w = work_vop(op, a, b);
+	if (charge(p, w) == -1)
 		return (-1);
 	if (op != '%' && a->k <= CALC_DEC && b->k <= CALC_DEC &&
 	    calc_dec_op(op, r, a, b) == 0)
@@ -1358,19 +1399,20 @@ static int
 fn_sqrt_int(struct parser *p, const struct func *f, struct calc_value *r,
     const struct calc_value *a)
 {
+	const struct work_small *ws = &p->s->ws;
 	size_t n, d, w = calc_bits_limbs((uint64_t)p->s->wp);
 	uint64_t x = (uint64_t)a->u.i, y;
 
 	q_sizes(a, &n, &d);
-	if (charge(p, work_pow(n + d)) == -1)
+	if (charge(p, SMALL_LIMBS ? ws->sqrt : work_pow(n + d)) == -1)
 		return (-1);
 	y = isqrt_u64(x);
 	if (y * y == x) {
 		val_int(r, (int64_t)y);
 		return (0);
 	}
-	if (charge(p, WORK_LIMB * (n + d) + 8 * calc_work_div(w + w, w) +
-	    WORK_ROOT) == -1)
+	if (charge(p, SMALL_LIMBS ? ws->root : WORK_LIMB * (n + d) +
+	    8 * calc_work_div(w + w, w) + WORK_ROOT) == -1)
 		return (-1);
 	real_init(p->s, r);
 	mpfr_sqrt_ui(r->u.f, x, MPFR_RNDN);
@@ -2192,8 +2234,12 @@ emit_number(struct parser *p, size_t pos, size_t len)
 		return (-1);
 	o = &p->s->prog[p->s->nprog - 1];
 	o->v = p->tval;
-	o->w = p->tval.k == CALC_INT ? 0 :
-	    work_literal(p->tdigits, -(long long)p->tval.u.d.s);
+	if (p->tval.k == CALC_INT)
+		o->w = 0;
+	else if (SMALL_LIMBS)
+		o->w = p->s->ws.dec;
+	else
+		o->w = work_literal(p->tdigits, -(long long)p->tval.u.d.s);
 	return (0);
 }
 
@@ -2444,11 +2490,15 @@ answer(struct parser *p)
 {
 	struct calc_session *s = p->s;
 	struct calc_value *v = top(p, 0);
+	uint64_t w;
 	size_t i;
 
-	if (v->k != CALC_INT && charge(p, calc_format_work(v,
-	    s->lim.precision) + (p->assign ? work_copy(v) : 0)) == -1)
-		return (-1);
+	if (v->k != CALC_INT) {
+		w = v->k == CALC_DEC && SMALL_LIMBS ? s->ws.fmt :
+		    calc_format_work(v, s->lim.precision);
+		if (charge(p, w + (p->assign ? work_copy(v) : 0)) == -1)
+			return (-1);
+	}
 	switch (calc_format(&s->out, v, s->lim.precision,
 	    s->lim.max_digits)) {
 	case CALC_FMT_TOO_LARGE:
@@ -2508,6 +2558,32 @@ calc_limits_check(const struct calc_limits *lim)
 	return (NULL);
 }
 
+/*
+ * Fill s->ws from the general estimates, for limbs of 64 bits: an integer
+ * or a decimal is then one limb over one, a decimal literal lex() read has
+ * at most 18 digits and 18 places (one limb each, as digit_limbs() counts
+ * them), and formatting a decimal scales it by 10^k with k of two limbs
+ * plus the precision's, whatever its bits (frac_work() in calc_format.c).
+ */
+static void
+work_init(struct calc_session *s)
+{
+	static const char ops[] = "+-*/%";
+	struct work_small *ws = &s->ws;
+	struct calc_value d;
+	size_t i, w = calc_bits_limbs((uint64_t)s->wp);
+
+	for (i = 0; i < sizeof(ws->op) / sizeof(ws->op[0]); i++)
+		ws->op[i] = work_qop(ops[i], 1, 1, 1, 1);
+	ws->dec = work_literal(18, -18);
+	d.k = CALC_DEC;
+	d.u.d.m = 5;
+	d.u.d.s = 1;
+	ws->fmt = calc_format_work(&d, s->lim.precision);
+	ws->sqrt = work_pow(2);
+	ws->root = WORK_LIMB * 2 + 8 * calc_work_div(w + w, w) + WORK_ROOT;
+}
+
 struct calc_session *
 calc_session_new(const struct calc_limits *lim)
 {
@@ -2532,6 +2608,7 @@ calc_session_new(const struct calc_limits *lim)
 	    GUARD_BITS);
 	s->maxbits = (size_t)(((uint64_t)lim->max_digits * 3321929 + 999999) /
 	    1000000 + SLACK_BITS);
+	work_init(s);
 	val_int(&s->ans, 0);
 	s->out.s[0] = '\0';
 	return (s);

@@ -1081,6 +1081,20 @@ static const struct budget budgets[] = {
 	{ "sqrt(16)",			2032,	"4" },
 	{ "sqrt(9223372036854775807)",	27388,
 	    "3037000499.976049692286752403030629" },
+	/* the constant charges of operands of one limb */
+	{ "2.5%0.75",			8839,	"0.25" },
+	{ "0.1*0.2-0.3/4",		13191,	"-0.055" },
+	{ "1.5-0.25",			7723,	"1.25" },
+	{ "922337203685477580.7*10",	3993,	"9223372036854775807" },
+	{ "0.000000000000000001",	3799,	"1e-18" },
+};
+
+/* Budgets at a precision of 5 digits, which formatting depends on. */
+static const struct budget five_budgets[] = {
+	{ "0.5",			3651,	"0.5" },
+	{ "0.5+0.25",			7575,	"0.75" },
+	{ "2.5%0.75",			8691,	"0.25" },
+	{ "sqrt(2)",			24696,	"1.4142" },
 };
 
 /* Check one row of a table of struct row in a default session. */
@@ -1104,16 +1118,29 @@ ROW_TEST(test_decimals, decimals, NULL)
 ROW_TEST(test_five, five_rows, &five)
 
 /* A line needs its budget of work to the unit. */
-START_TEST(test_budget)
+static void
+check_budget(const struct calc_limits *base, const struct budget *b)
 {
-	const struct budget *b = &budgets[_i];
-	struct calc_limits lim;
+	struct calc_limits lim = *base;
 
-	calc_limits_default(&lim);
 	lim.max_work = b->work;
 	check_row(&lim, b->in, strlen(b->in), b->out);
 	lim.max_work = b->work - 1;
 	check_row(&lim, b->in, strlen(b->in), TOO_COSTLY);
+}
+
+START_TEST(test_budget)
+{
+	struct calc_limits lim;
+
+	calc_limits_default(&lim);
+	check_budget(&lim, &budgets[_i]);
+}
+END_TEST
+
+START_TEST(test_five_budget)
+{
+	check_budget(&five, &five_budgets[_i]);
 }
 END_TEST
 
@@ -1568,6 +1595,8 @@ make_calc_suite(void)
 	tc = table_case("Decimals", test_decimals, NELEM(decimals));
 	tcase_add_loop_test(tc, test_five, 0, (int)NELEM(five_rows));
 	tcase_add_loop_test(tc, test_budget, 0, (int)NELEM(budgets));
+	tcase_add_loop_test(tc, test_five_budget, 0,
+	    (int)NELEM(five_budgets));
 	suite_add_tcase(s, tc);
 
 	tc = table_case("Limits", test_limits, NELEM(limits));
