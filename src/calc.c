@@ -16,6 +16,7 @@
  * It also estimates its cost and charges it to the evaluation's budget of
  * work before doing it (see "Work" below).
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1207,6 +1208,32 @@ rat_pow_q(struct parser *p, struct calc_value *r, mpq_srcptr a, mpq_srcptr b)
 	return (rc);
 }
 
+/*
+ * a^e for a decimal a and an integer e >= 0, when the power is a decimal
+ * or integer of 64 bits: charged as rat_pow_z() charges the same
+ * fraction, whose size check it passes (its numerator and denominator fit
+ * 63 bits, and maxbits is over 70).  Returns 1, having charged nothing,
+ * when the general path must compute it.
+ */
+static int
+dec_pow(struct parser *p, struct calc_value *r, const struct calc_value *a,
+    int64_t e)
+{
+	struct calc_value t;
+	uint64_t num, den;
+	size_t bits;
+
+	if (e < 0 || e > UINT_MAX || calc_dec_pow(&t, a, (unsigned)e) == -1)
+		return (1);
+	calc_dec_frac(a, &num, &den);
+	bits = lg(num > den ? num : den);
+	if (charge(p, 2 * work_pow(calc_bits_limbs((uint64_t)bits *
+	    (uint64_t)e))) == -1)
+		return (-1);
+	*r = t;
+	return (0);
+}
+
 static int
 val_pow(struct parser *p, struct calc_value *r, struct calc_value *a,
     struct calc_value *b)
@@ -2125,6 +2152,9 @@ binop(struct parser *p, int op)
 		p->s->sp--;
 		return (0);
 	}
+	if (op == '^' && a->k == CALC_DEC && b->k == CALC_INT &&
+	    (rc = dec_pow(p, &r, a, b->u.i)) != 1)
+		return (rc == -1 ? -1 : put(p, 2, &r));
 	if (op == '^' || a->k == CALC_REAL || b->k == CALC_REAL) {
 		val_undec(a);
 		val_undec(b);

@@ -186,6 +186,24 @@ calc_dec_op(int op, struct calc_value *r, const struct calc_value *a,
 }
 
 /*
+ * r = a^k for a decimal a, when m^k fits and k s places are at most
+ * DEC_SCALE_MAX; else -1.  As m does not end in 0, neither does m^k.
+ */
+int
+calc_dec_pow(struct calc_value *r, const struct calc_value *a, unsigned k)
+{
+	int64_t m = 1;
+	unsigned i;
+
+	if (k > DEC_SCALE_MAX || a->u.d.s * k > DEC_SCALE_MAX)
+		return (-1);
+	for (i = 0; i < k; i++)
+		if (__builtin_mul_overflow(m, a->u.d.m, &m))
+			return (-1);
+	return (calc_dec_make(r, m, a->u.d.s * k));
+}
+
+/*
  * The canonical fraction of the decimal v, as mpq holds it: |m| / 10^s
  * divided by their gcd, which is 2^i or 5^j as m does not end in 0.
  */

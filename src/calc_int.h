@@ -65,6 +65,8 @@ uint64_t	calc_format_work(const struct calc_value *v,
 int		calc_dec_make(struct calc_value *r, int64_t m, unsigned s);
 int		calc_dec_op(int op, struct calc_value *r,
 		    const struct calc_value *a, const struct calc_value *b);
+int		calc_dec_pow(struct calc_value *r, const struct calc_value *a,
+		    unsigned k);
 void		calc_dec_frac(const struct calc_value *v, uint64_t *num,
 		    uint64_t *den);
 void		calc_dec_limbs(const struct calc_value *v, size_t *n,
