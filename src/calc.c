@@ -160,6 +160,8 @@ struct calc_session {
 	size_t			 sp;
 	size_t			 stackcap;
 	struct calc_buf		 out;	/* the answer; ERR_SIZE or more */
+	mpfr_t			 spare;	/* a real of wp bits to reuse */
+	int			 has_spare;
 	struct op		*prog;	/* the expression compiled */
 	size_t			 nprog;
 	size_t			 progcap;
@@ -357,11 +359,32 @@ val_cmp(struct calc_value *a, struct calc_value *b)
 	return ((c < 0) - (c > 0));
 }
 
+/* Make r a real of wp bits, of any value: the spare one if there is one. */
 static void
 real_init(struct calc_session *s, struct calc_value *r)
 {
 	r->k = CALC_REAL;
-	mpfr_init2(r->u.f, s->wp);
+	if (s->has_spare) {
+		r->u.f[0] = s->spare[0];
+		s->has_spare = 0;
+	} else
+		mpfr_init2(r->u.f, s->wp);
+}
+
+/*
+ * Free v, but keep a real of wp bits as the spare: the answer of one line
+ * (say a square root) gives its memory to the next.
+ */
+static void
+val_recycle(struct calc_session *s, struct calc_value *v)
+{
+	if (v->k == CALC_REAL && !s->has_spare &&
+	    mpfr_get_prec(v->u.f) == s->wp) {
+		s->spare[0] = v->u.f[0];
+		s->has_spare = 1;
+		val_int(v, 0);
+	} else
+		val_clear(v);
 }
 
 /*
@@ -1700,8 +1723,12 @@ func_find(const char *name, size_t len)
 {
 	size_t i;
 
+	if (len == 0)
+		return (NULL);
+	/* the first byte before strlen(): a call costs less than a name */
 	for (i = 0; i < sizeof(funcs) / sizeof(funcs[0]); i++)
-		if (strlen(funcs[i].name) == len &&
+		if (funcs[i].name[0] == name[0] &&
+		    strlen(funcs[i].name) == len &&
 		    memcmp(funcs[i].name, name, len) == 0)
 			return (&funcs[i]);
 	return (NULL);
@@ -2544,7 +2571,7 @@ answer(struct parser *p)
 		val_clear(&s->vars[i].v);
 		val_copy(&s->vars[i].v, v);
 	}
-	val_clear(&s->ans);
+	val_recycle(s, &s->ans);
 	s->ans = *v;
 	s->sp--;
 	return (0);
@@ -2657,6 +2684,8 @@ calc_session_free(struct calc_session *s)
 		val_clear(&s->vars[i].v);
 	}
 	val_clear(&s->ans);
+	if (s->has_spare)
+		mpfr_clear(s->spare);
 	free(s->vars);
 	free(s->stack);
 	free(s->prog);
