@@ -177,7 +177,6 @@ struct parser {
 	size_t			 tlen;	/* its length */
 	int			 tsimple; /* a T_NUM read into tval */
 	struct calc_value	 tval;	/* CALC_INT or CALC_DEC */
-	size_t			 tdigits; /* its significant digits */
 	unsigned long		 depth;
 	int			 assign; /* "name = expr" */
 	size_t			 npos;	/* the name assigned to */
@@ -1964,7 +1963,7 @@ lex(struct parser *p)
 	} else if (cl & (C_DIGIT | C_POINT)) {
 		p->tok = T_NUM;
 		/* the common case first: digits and a point, read at once */
-		n = calc_dec_scan(s + i, p->len - i, &p->tval, &p->tdigits);
+		n = calc_dec_scan(s + i, p->len - i, &p->tval);
 		p->tsimple = n > 0 &&
 		    (i + n == p->len || !is_class(s[i + n], C_NUMBER));
 		if (!p->tsimple && (n = scan_number(s + i, p->len - i)) == 0)
@@ -2274,6 +2273,20 @@ emit(struct parser *p, enum op_kind kind, int c, size_t pos, size_t len)
 	return (0);
 }
 
+/* The decimal digits of |m|, its significant digits as literals count. */
+static size_t
+lg10(int64_t m)
+{
+	uint64_t u = m < 0 ? 0 - (uint64_t)m : (uint64_t)m;
+	size_t n = 1;
+
+	while (u >= 10) {
+		u /= 10;
+		n++;
+	}
+	return (n);
+}
+
 /*
  * Compile the literal token in[pos..pos+len).  Up to 18 decimal digits
  * around a point were read by lex() into the integer or the decimal that
@@ -2296,7 +2309,8 @@ emit_number(struct parser *p, size_t pos, size_t len)
 	else if (SMALL_LIMBS)
 		o->w = p->s->ws.dec;
 	else
-		o->w = work_literal(p->tdigits, -(long long)p->tval.u.d.s);
+		o->w = work_literal(lg10(p->tval.u.d.m),
+		    -(long long)p->tval.u.d.s);
 	return (0);
 }
 

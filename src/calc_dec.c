@@ -278,49 +278,49 @@ calc_dec_to_q(mpq_ptr q, const struct calc_value *v)
 	z_set_u64(mpq_denref(q), den);
 }
 
+/* The value of the digit c, or 10 or more when c is no digit. */
+static unsigned
+digit(char c)
+{
+	return ((unsigned)(unsigned char)c - '0');
+}
+
 /*
  * Read the digits around a point at the start of s[0..n) into v as
  * push_decimal() in calc.c would read them as a literal: the integer or
- * decimal they are.  Sets *digits to the number of its significant digits
- * as it counts them, from the first that is not 0 to the last that is
- * not.  Returns the bytes read, up to the first that is neither a digit
- * nor the first point, or 0 when there is no digit or more than 18.
+ * decimal they are.  Returns the bytes read, up to the first that is
+ * neither a digit nor the first point, or 0 when there is no digit or
+ * more than 18.
  */
 size_t
-calc_dec_scan(const char *s, size_t n, struct calc_value *v,
-    size_t *digits)
+calc_dec_scan(const char *s, size_t n, struct calc_value *v)
 {
 	uint64_t m = 0;
-	unsigned places = 0, zeros = 0, nd = 0, sig = 0;
-	size_t i;
-	int point = 0, d;
+	size_t i = 0, nd, places = 0, zeros = 0;
 
-	for (i = 0; i < n; i++) {
-		d = s[i] - '0';
-		if (d >= 0 && d <= 9) {
-			if (nd == DEC_SCALE_MAX)
-				return (0);
-			m = m * 10 + (uint64_t)d;
-			places += point;
-			nd++;
-			sig += m != 0;
-			zeros = d == 0 ? zeros + 1 : 0;
-		} else if (s[i] == '.' && !point)
-			point = 1;
-		else
-			break;
+	/* past 18 digits m wraps, but is then not used */
+	for (; i < n && digit(s[i]) <= 9; i++)
+		m = m * 10 + digit(s[i]);
+	nd = i;
+	if (i < n && s[i] == '.') {
+		for (i++; i < n && digit(s[i]) <= 9; i++)
+			m = m * 10 + digit(s[i]);
+		places = i - nd - 1;
+		nd += places;
 	}
-	if (nd == 0)
+	if (nd == 0 || nd > DEC_SCALE_MAX)
 		return (0);
-	if (zeros >= places) {
+	while (zeros < places && m % 10 == 0) {
+		m /= 10;
+		zeros++;
+	}
+	if (zeros == places) {
 		v->k = CALC_INT;
-		v->u.i = (int64_t)(m / tens[places]);
-		*digits = 0;
+		v->u.i = (int64_t)m;
 	} else {
 		v->k = CALC_DEC;
-		v->u.d.m = (int64_t)(m / tens[zeros]);
-		v->u.d.s = places - zeros;
-		*digits = sig - zeros;
+		v->u.d.m = (int64_t)m;
+		v->u.d.s = (unsigned)(places - zeros);
 	}
 	return (i);
 }

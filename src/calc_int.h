@@ -72,8 +72,7 @@ void		calc_dec_frac(const struct calc_value *v, uint64_t *num,
 void		calc_dec_limbs(const struct calc_value *v, size_t *n,
 		    size_t *d);
 void		calc_dec_to_q(mpq_ptr q, const struct calc_value *v);
-size_t		calc_dec_scan(const char *s, size_t n, struct calc_value *v,
-		    size_t *digits);
+size_t		calc_dec_scan(const char *s, size_t n, struct calc_value *v);
 size_t		calc_u64_limbs(uint64_t n);
 
 /* Work estimates of GMP's mpn layer, for operands of a and b limbs. */
