@@ -772,23 +772,35 @@ drop(struct calc_session *s, size_t n)
 		val_clear(&s->stack[--s->sp]);
 }
 
+/* Make room for n more values on the stack.  Returns 0, or -1. */
+static int NOINLINE
+stack_reserve(struct parser *p, size_t n)
+{
+	struct calc_session *s = p->s;
+	struct calc_value *st;
+	size_t cap = s->stackcap ? s->stackcap : STACK_MIN;
+
+	while (cap - s->sp < n)
+		cap *= 2;
+	if (cap == s->stackcap)
+		return (0);
+	if ((st = reallocarray(s->stack, cap, sizeof(*st))) == NULL)
+		return (fail(p, "out of memory"));
+	s->stack = st;
+	s->stackcap = cap;
+	return (0);
+}
+
 /* Replace the n values on top of the stack with r, which it takes over. */
 static int
 put(struct parser *p, size_t n, struct calc_value *r)
 {
 	struct calc_session *s = p->s;
-	struct calc_value *st;
-	size_t cap;
 
 	drop(s, n);
-	if (s->sp == s->stackcap) {
-		cap = s->stackcap ? s->stackcap * 2 : STACK_MIN;
-		if ((st = reallocarray(s->stack, cap, sizeof(*st))) == NULL) {
-			val_clear(r);
-			return (fail(p, "out of memory"));
-		}
-		s->stack = st;
-		s->stackcap = cap;
+	if (s->sp == s->stackcap && stack_reserve(p, 1) == -1) {
+		val_clear(r);
+		return (-1);
 	}
 	s->stack[s->sp++] = *r;
 	return (0);
@@ -2323,27 +2335,29 @@ emit_name(struct parser *p, size_t pos, size_t len)
 	return (emit(p, OP_NAME, 0, pos, len));
 }
 
-/* Execute the program.  Returns 0 with the value on the stack, or -1. */
+/*
+ * Execute the program.  Returns 0 with the value on the stack, or -1.
+ * No step pushes more than one value: room for one per step is made
+ * first, and a literal is pushed without checking.
+ */
 static int
 run(struct parser *p)
 {
 	struct calc_session *s = p->s;
 	const struct op *o;
-	struct calc_value v;
 	size_t i;
-	int base, rc = 0;
+	int base, rc;
 
+	rc = stack_reserve(p, s->nprog);
 	for (i = 0; i < s->nprog && rc == 0; i++) {
 		o = &s->prog[i];
 		switch (o->kind) {
 		case OP_INT:
-			v = o->v;
-			rc = put(p, 0, &v);
+			s->stack[s->sp++] = o->v;
 			break;
 		case OP_DEC:
-			v = o->v;
 			if ((rc = charge(p, o->w)) == 0)
-				rc = put(p, 0, &v);
+				s->stack[s->sp++] = o->v;
 			break;
 		case OP_NUM:
 			base = prefix_base(p->in + o->pos, o->len);
@@ -2428,24 +2442,11 @@ parse_primary(struct parser *p)
 	}
 }
 
-/* power := primary "!"* [("^" | "**") unary] */
-static int
-parse_power(struct parser *p)
-{
-	if (parse_primary(p) == -1)
-		return (-1);
-	while (p->tok == '!')
-		if (emit(p, OP_FACT, 0, 0, 0) == -1 || lex(p) == -1)
-			return (-1);
-	if (p->tok != '^' && p->tok != T_POW)
-		return (0);
-	if (enter(p) == -1 || lex(p) == -1 || parse_unary(p) == -1)
-		return (-1);
-	p->depth--;
-	return (emit(p, OP_BINOP, '^', 0, 0));
-}
-
-/* unary := ("-" | "+") unary | power, with a loop for the signs. */
+/*
+ * unary := ("-" | "+")* primary "!"* [("^" | "**") unary], one function
+ * for the signs, the factorials and the right-associative power, each
+ * sign and power a level of nesting.
+ */
 static int
 parse_unary(struct parser *p)
 {
@@ -2457,7 +2458,14 @@ parse_unary(struct parser *p)
 		if (enter(p) == -1 || lex(p) == -1)
 			return (-1);
 	}
-	if (parse_power(p) == -1)
+	if (parse_primary(p) == -1)
+		return (-1);
+	while (p->tok == '!')
+		if (emit(p, OP_FACT, 0, 0, 0) == -1 || lex(p) == -1)
+			return (-1);
+	if ((p->tok == '^' || p->tok == T_POW) && (enter(p) == -1 ||
+	    lex(p) == -1 || parse_unary(p) == -1 ||
+	    emit(p, OP_BINOP, '^', 0, 0) == -1))
 		return (-1);
 	p->depth = depth;
 	if (neg)
@@ -2465,38 +2473,34 @@ parse_unary(struct parser *p)
 	return (0);
 }
 
-/* term := unary (("*" | "/" | "%") unary)* */
-static int
-parse_term(struct parser *p)
-{
-	int op;
-
-	if (parse_unary(p) == -1)
-		return (-1);
-	while (p->tok == '*' || p->tok == '/' || p->tok == '%') {
-		op = p->tok;
-		if (lex(p) == -1 || parse_unary(p) == -1 ||
-		    emit(p, OP_BINOP, op, 0, 0) == -1)
-			return (-1);
-	}
-	return (0);
-}
-
-/* expr := term (("+" | "-") term)* */
+/*
+ * expr := term (("+" | "-") term)*, term := unary (("*" | "/" | "%")
+ * unary)*, in one loop: a + or - waits in add while the terms of
+ * * / % after it are compiled.
+ */
 static int
 parse_expr(struct parser *p)
 {
-	int op;
+	int op, add = 0;
 
-	if (parse_term(p) == -1)
+	if (parse_unary(p) == -1)
 		return (-1);
-	while (p->tok == '+' || p->tok == '-') {
+	for (;;) {
 		op = p->tok;
-		if (lex(p) == -1 || parse_term(p) == -1 ||
-		    emit(p, OP_BINOP, op, 0, 0) == -1)
+		if (op == '*' || op == '/' || op == '%') {
+			if (lex(p) == -1 || parse_unary(p) == -1 ||
+			    emit(p, OP_BINOP, op, 0, 0) == -1)
+				return (-1);
+			continue;
+		}
+		if (add != 0 && emit(p, OP_BINOP, add, 0, 0) == -1)
+			return (-1);
+		if (op != '+' && op != '-')
+			return (0);
+		add = op;
+		if (lex(p) == -1 || parse_unary(p) == -1)
 			return (-1);
 	}
-	return (0);
 }
 
 /*
