@@ -3,6 +3,7 @@
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +15,8 @@
 #define LISTENER_UDP_BUFFER	(4 * 1024 * 1024)	/* bytes, each way */
 #define LISTENER_BIND_TRIES	5	/* binds of an address in use */
 #define LISTENER_BIND_WAIT_MS	500	/* between them */
+#define LISTENER_DEFER_S	1	/* silence before a connection is
+					   handed over anyway, as nginx */
 
 /*
  * Give a UDP socket large buffers so that bursts wait in the kernel
@@ -54,6 +57,25 @@ listener_bind(int fd, const struct conf_listen *l)
 }
 
 /*
+ * Where the client speaks first (HTTP, and TLS with its ClientHello), let
+ * the kernel hand a connection over only once its first bytes are there,
+ * as nginx's "deferred" and Apache's AcceptFilter do: the worker that
+ * takes it finds the request waiting rather than sleeping on it, and a
+ * client that connects and says nothing ties up no worker meanwhile.
+ * After LISTENER_DEFER_S the connection is handed over anyway, and the
+ * protocol's own timeouts apply.  A failure only loses the optimisation.
+ */
+static void
+listener_defer_accept(int fd, const struct conf_listen *l)
+{
+	int	 secs = LISTENER_DEFER_S;
+
+	if (setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs,
+	    sizeof(secs)) == -1)
+		log_warn("listen %s: TCP_DEFER_ACCEPT", l->name);
+}
+
+/*
  * Open one non-blocking socket bound to l's address.  IPv6 sockets are
  * IPv6-only, so that [::]:PORT and 0.0.0.0:PORT can both be listed.
  */
@@ -84,6 +106,8 @@ listener_open(struct conf_listen *l, int backlog)
 		log_warn("listen %s: listen", l->name);
 		goto fail;
 	}
+	if (l->proto != PROTO_TCP && type == SOCK_STREAM)
+		listener_defer_accept(fd, l);
 	l->fd = fd;
 	return 0;
  fail:

@@ -403,6 +403,36 @@ START_TEST(pool_full_queues_next_client_until_one_leaves)
 END_TEST
 
 /*
+ * Clients that connect to an HTTP listener and say nothing are held by
+ * the kernel (TCP_DEFER_ACCEPT) rather than handed to the two workers, so
+ * a client that sends its request at once is answered at once, not after
+ * http-header-timeout.
+ */
+START_TEST(silent_http_clients_take_no_worker)
+{
+	char	 line[256];
+	int	 i, r;
+
+	start("user nobody\n"
+	    "listen tcp 127.0.0.1:%%PORT%%\n"
+	    "listen http 127.0.0.1:%%PORT1%%\n"
+	    "workers-min-spare 1\n"
+	    "workers-max-spare 2\n"
+	    "workers-max 2\n"
+	    "http-header-timeout 10\n");
+	for (i = 0; i < 4; i++)
+		OK(h_connect(&pool[i], "127.0.0.1", d.port[1]));
+	OK(h_connect(&pool[4], "127.0.0.1", d.port[1]));
+	OK(h_sends(&pool[4], "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+	r = h_read_line(&pool[4], line, sizeof(line), 800);
+	ck_assert_msg(r == H_LINE && strcmp(line, "HTTP/1.1 200 OK\r") == 0,
+	    "no answer within 800 ms (%s)", r == H_TIMEOUT ? "timeout" :
+	    r == H_EOF ? "EOF" : r == H_ERROR ? h_err() : line);
+	stop_ok();
+}
+END_TEST
+
+/*
  * Fair share: with max-connections-per-address 3, a fourth client from
  * the same address gets one error line and is closed at once, while the
  * three keep their workers; when one leaves, a new client is served.
@@ -808,6 +838,7 @@ make_daemon_suite(void)
 	tcase_add_test(tc, pool_full_queues_next_client_until_one_leaves);
 	tcase_add_test(tc, pool_shrinks_when_clients_leave);
 	tcase_add_test(tc, one_address_holds_at_most_its_share);
+	tcase_add_test(tc, silent_http_clients_take_no_worker);
 
 	tc = tcase(s, "Crashes");
 	tcase_add_test(tc, killed_worker_loses_only_its_client);
