@@ -300,10 +300,19 @@ stream_write(struct stream *st, const void *buf, size_t len, int timeout_ms)
 	return 0;
 }
 
+/*
+ * Close the connection.  A TLS session's close_notify is a write: on a
+ * blocking socket that never had a send timeout it gets a short one, so
+ * that a client that stopped reading cannot hold the close.
+ */
 void
 stream_close(struct stream *st)
 {
-	if (st->fd != -1)
-		st->ops->close(st);
+	if (st->fd == -1)
+		return;
+	if (st->blocking && st->tls != NULL && st->snd_ms == 0)
+		(void)stream_kernel_timeout(st, SO_SNDTIMEO, &st->snd_ms,
+		    STREAM_LINGER_MS);
+	st->ops->close(st);
 	st->fd = -1;
 }
