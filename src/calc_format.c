@@ -137,23 +137,35 @@ rat_digits(char *d, long *ep, mpq_srcptr q, unsigned long prec)
 	mpz_clears(n, den, t, r, lo, hi, NULL);
 }
 
+/* "00" to "99": two digits per division. */
+static const char digit_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233"
+    "34353637383940414243444546474849505152535455565758596061626364656667"
+    "6869707172737475767778798081828384858687888990919293949596979899";
+
 /*
  * Write the decimal digits of u to d, which has room for 21 bytes, with
  * a NUL.  Returns their number.  snprintf() and mpz_get_str() cost more
- * than the rest of a short line.
+ * than the rest of a short line; two digits per division halve the rest.
  */
 static size_t
 u64_digits(char *d, uint64_t u)
 {
-	char t[20];
-	size_t n = 0, i;
+	char t[20], *o = t + sizeof(t);
+	size_t n;
 
-	do {
-		t[n++] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u != 0);
-	for (i = 0; i < n; i++)
-		d[i] = t[n - 1 - i];
+	while (u >= 100) {
+		o -= 2;
+		memcpy(o, digit_pairs + 2 * (u % 100), 2);
+		u /= 100;
+	}
+	if (u >= 10) {
+		o -= 2;
+		memcpy(o, digit_pairs + 2 * u, 2);
+	} else
+		*--o = (char)('0' + u);
+	n = (size_t)(t + sizeof(t) - o);
+	memcpy(d, o, n);
 	d[n] = '\0';
 	return (n);
 }
@@ -209,19 +221,58 @@ fmt_dec(struct calc_buf *b, const struct calc_value *v, unsigned long prec)
 #define REAL_POW_MAX	38	/* 10^q fits two limbs */
 #define REAL_TRIES	4	/* guesses of the exponent */
 
-/* Set z[0..2) to 10^q, q <= REAL_POW_MAX. */
+/* 10^q for q <= REAL_POW_MAX, as two limbs of 64 bits, low first. */
+static const uint64_t pow10_table[REAL_POW_MAX + 1][2] = {
+	{ 0x0000000000000001ULL, 0x0000000000000000ULL },	/* 10^0 */
+	{ 0x000000000000000aULL, 0x0000000000000000ULL },	/* 10^1 */
+	{ 0x0000000000000064ULL, 0x0000000000000000ULL },	/* 10^2 */
+	{ 0x00000000000003e8ULL, 0x0000000000000000ULL },	/* 10^3 */
+	{ 0x0000000000002710ULL, 0x0000000000000000ULL },	/* 10^4 */
+	{ 0x00000000000186a0ULL, 0x0000000000000000ULL },	/* 10^5 */
+	{ 0x00000000000f4240ULL, 0x0000000000000000ULL },	/* 10^6 */
+	{ 0x0000000000989680ULL, 0x0000000000000000ULL },	/* 10^7 */
+	{ 0x0000000005f5e100ULL, 0x0000000000000000ULL },	/* 10^8 */
+	{ 0x000000003b9aca00ULL, 0x0000000000000000ULL },	/* 10^9 */
+	{ 0x00000002540be400ULL, 0x0000000000000000ULL },	/* 10^10 */
+	{ 0x000000174876e800ULL, 0x0000000000000000ULL },	/* 10^11 */
+	{ 0x000000e8d4a51000ULL, 0x0000000000000000ULL },	/* 10^12 */
+	{ 0x000009184e72a000ULL, 0x0000000000000000ULL },	/* 10^13 */
+	{ 0x00005af3107a4000ULL, 0x0000000000000000ULL },	/* 10^14 */
+	{ 0x00038d7ea4c68000ULL, 0x0000000000000000ULL },	/* 10^15 */
+	{ 0x002386f26fc10000ULL, 0x0000000000000000ULL },	/* 10^16 */
+	{ 0x016345785d8a0000ULL, 0x0000000000000000ULL },	/* 10^17 */
+	{ 0x0de0b6b3a7640000ULL, 0x0000000000000000ULL },	/* 10^18 */
+	{ 0x8ac7230489e80000ULL, 0x0000000000000000ULL },	/* 10^19 */
+	{ 0x6bc75e2d63100000ULL, 0x0000000000000005ULL },	/* 10^20 */
+	{ 0x35c9adc5dea00000ULL, 0x0000000000000036ULL },	/* 10^21 */
+	{ 0x19e0c9bab2400000ULL, 0x000000000000021eULL },	/* 10^22 */
+	{ 0x02c7e14af6800000ULL, 0x000000000000152dULL },	/* 10^23 */
+	{ 0x1bcecceda1000000ULL, 0x000000000000d3c2ULL },	/* 10^24 */
+	{ 0x161401484a000000ULL, 0x0000000000084595ULL },	/* 10^25 */
+	{ 0xdcc80cd2e4000000ULL, 0x000000000052b7d2ULL },	/* 10^26 */
+	{ 0x9fd0803ce8000000ULL, 0x00000000033b2e3cULL },	/* 10^27 */
+	{ 0x3e25026110000000ULL, 0x00000000204fce5eULL },	/* 10^28 */
+	{ 0x6d7217caa0000000ULL, 0x00000001431e0faeULL },	/* 10^29 */
+	{ 0x4674edea40000000ULL, 0x0000000c9f2c9cd0ULL },	/* 10^30 */
+	{ 0xc0914b2680000000ULL, 0x0000007e37be2022ULL },	/* 10^31 */
+	{ 0x85acef8100000000ULL, 0x000004ee2d6d415bULL },	/* 10^32 */
+	{ 0x38c15b0a00000000ULL, 0x0000314dc6448d93ULL },	/* 10^33 */
+	{ 0x378d8e6400000000ULL, 0x0001ed09bead87c0ULL },	/* 10^34 */
+	{ 0x2b878fe800000000ULL, 0x0013426172c74d82ULL },	/* 10^35 */
+	{ 0xb34b9f1000000000ULL, 0x00c097ce7bc90715ULL },	/* 10^36 */
+	{ 0x00f436a000000000ULL, 0x0785ee10d5da46d9ULL },	/* 10^37 */
+	{ 0x098a224000000000ULL, 0x4b3b4ca85a86c47aULL },	/* 10^38 */
+};
+
+/*
+ * Set z[0..2) to 10^q, q <= REAL_POW_MAX: a table, as the powers are
+ * wanted three or four times for every inexact answer.
+ */
 static void
 pow10_limbs(mp_limb_t *z, unsigned q)
 {
-	mp_limb_t a = 1, b = 1;
-	unsigned i;
-
-	for (i = 0; i < q && i < 19; i++)
-		a *= 10;
-	for (; i < q; i++)
-		b *= 10;
-	z[0] = a;
-	z[1] = mpn_mul_1(z, z, 1, b);
+	z[0] = (mp_limb_t)pow10_table[q][0];
+	z[1] = (mp_limb_t)pow10_table[q][1];
 }
 
 /* Is bit i of the n limbs at z set, or (sticky) any bit below it? */
