@@ -2173,6 +2173,32 @@ unexpected(struct parser *p)
 	    p->tpos + 1, esc(buf, p->in + p->tpos, p->tlen)));
 }
 
+/*
+ * a op b for op one of + - * /, a and b the integers or decimals on top
+ * of the stack, as rat_op() computes and charges it.  Neither owns
+ * memory, so a result that is an integer or a decimal simply takes a's
+ * place: put() would clear both and copy it.
+ */
+static int
+dec_binop(struct parser *p, int op, struct calc_value *a,
+    struct calc_value *b)
+{
+	struct calc_value r;
+
+	if (!SMALL_LIMBS)
+		return (rat_op(p, op, &r, a, b) == -1 ? -1 : put(p, 2, &r));
+	if (charge(p, p->s->ws.op[op_slot(op)]) == -1)
+		return (-1);
+	if (calc_dec_op(op, &r, a, b) == 0) {
+		*a = r;
+		p->s->sp--;
+		return (0);
+	}
+	if (rat_op_q(p, op, &r, a, b) == -1)
+		return (-1);
+	return (put(p, 2, &r));
+}
+
 /* Replace the two values on top of the stack by a op b. */
 static int NOINLINE
 binop(struct parser *p, int op)
@@ -2190,6 +2216,8 @@ binop(struct parser *p, int op)
 		p->s->sp--;
 		return (0);
 	}
+	if (op != '^' && op != '%' && a->k <= CALC_DEC && b->k <= CALC_DEC)
+		return (dec_binop(p, op, a, b));
 	if (op == '^' && a->k == CALC_DEC && b->k == CALC_INT &&
 	    (rc = dec_pow(p, &r, a, b->u.i)) != 1)
 		return (rc == -1 ? -1 : put(p, 2, &r));
@@ -2336,6 +2364,40 @@ emit_name(struct parser *p, size_t pos, size_t len)
 }
 
 /*
+ * a + b, a - b or a * b of the two small integers on top of the stack,
+ * in place, as binop() would compute it, without the call: the commonest
+ * step.  Returns -1, the stack untouched, for anything else.
+ */
+static inline int
+int_step(struct calc_session *s, int op)
+{
+	struct calc_value *a = &s->stack[s->sp - 2];
+	int64_t x;
+
+	if (a[0].k != CALC_INT || a[1].k != CALC_INT)
+		return (-1);
+	switch (op) {
+	case '+':
+		if (__builtin_add_overflow(a[0].u.i, a[1].u.i, &x))
+			return (-1);
+		break;
+	case '-':
+		if (__builtin_sub_overflow(a[0].u.i, a[1].u.i, &x))
+			return (-1);
+		break;
+	case '*':
+		if (__builtin_mul_overflow(a[0].u.i, a[1].u.i, &x))
+			return (-1);
+		break;
+	default:
+		return (-1);
+	}
+	a[0].u.i = x;
+	s->sp--;
+	return (0);
+}
+
+/*
  * Execute the program.  Returns 0 with the value on the stack, or -1.
  * No step pushes more than one value: room for one per step is made
  * first, and a literal is pushed without checking.
@@ -2375,7 +2437,8 @@ run(struct parser *p)
 			rc = factorial(p);
 			break;
 		case OP_BINOP:
-			rc = binop(p, o->c);
+			if (int_step(s, o->c) == -1)
+				rc = binop(p, o->c);
 			break;
 		case OP_NEG:
 			negate(p);
