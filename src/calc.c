@@ -1950,31 +1950,43 @@ scan_number(const char *s, size_t n)
 	return (i == end ? end : 0);
 }
 
-/* Read the next token into p->tok, p->tpos and p->tlen. */
-static int
-lex(struct parser *p)
+/*
+ * Read a literal of at most 18 digits and nothing else at the start of
+ * s[0..n) into v, as calc_dec_scan() would: the commonest token, worth
+ * not calling it for.  Returns its length, or 0 when the run of digits is
+ * longer or goes on with a point, a letter or an underscore.
+ */
+static inline size_t
+scan_int(const char *s, size_t n, struct calc_value *v)
+{
+	uint64_t m = 0;
+	size_t i, lim = n < 19 ? n : 19;
+	unsigned d;
+
+	for (i = 0; i < lim && (d = (unsigned char)s[i] - '0') <= 9; i++)
+		m = m * 10 + d;
+	if (i == 19 || (i < n && is_class(s[i], C_NUMBER)))
+		return (0);
+	v->k = CALC_INT;
+	v->u.i = (int64_t)m;
+	return (i);
+}
+
+/*
+ * The tokens lex() leaves to a call: numbers other than short integers,
+ * names and errors, the token starting at s[i], past the blanks.
+ */
+static int NOINLINE
+lex_slow(struct parser *p, size_t i)
 {
 	const char *s = p->in;
 	char buf[8];
-	size_t i = p->pos, n = 1;
-	int cl;
+	size_t n = 1;
+	int cl = cclass[(unsigned char)s[i]];
 
-	while (i < p->len && is_blank(s[i]))
-		i++;
-	p->tpos = i;
-	cl = i < p->len ? cclass[(unsigned char)s[i]] : 0;
-	if (i == p->len) {
-		p->tok = T_END;
-		n = 0;
-	} else if (cl & C_OPER) {
-		p->tok = (unsigned char)s[i];
-		if (s[i] == '*' && i + 1 < p->len && s[i + 1] == '*') {
-			p->tok = T_POW;
-			n = 2;
-		}
-	} else if (cl & (C_DIGIT | C_POINT)) {
+	if (cl & (C_DIGIT | C_POINT)) {
 		p->tok = T_NUM;
-		/* the common case first: digits and a point, read at once */
+		/* digits and a point, read at once */
 		n = calc_dec_scan(s + i, p->len - i, &p->tval);
 		p->tsimple = n > 0 &&
 		    (i + n == p->len || !is_class(s[i + n], C_NUMBER));
@@ -1988,6 +2000,40 @@ lex(struct parser *p)
 	} else
 		return (fail(p, "syntax error at column %zu: "
 		    "unexpected character '%s'", i + 1, esc(buf, s + i, 1)));
+	p->tlen = n;
+	p->pos = i + n;
+	return (0);
+}
+
+/*
+ * Read the next token into p->tok, p->tpos and p->tlen: operators and
+ * short integers here, without a call, the rest in lex_slow().
+ */
+static int
+lex(struct parser *p)
+{
+	const char *s = p->in;
+	size_t i = p->pos, n = 1;
+	int cl;
+
+	while (i < p->len && is_blank(s[i]))
+		i++;
+	p->tpos = i;
+	if (i == p->len) {
+		p->tok = T_END;
+		n = 0;
+	} else if ((cl = cclass[(unsigned char)s[i]]) & C_OPER) {
+		p->tok = (unsigned char)s[i];
+		if (s[i] == '*' && i + 1 < p->len && s[i + 1] == '*') {
+			p->tok = T_POW;
+			n = 2;
+		}
+	} else if ((cl & C_DIGIT) &&
+	    (n = scan_int(s + i, p->len - i, &p->tval)) > 0) {
+		p->tok = T_NUM;
+		p->tsimple = 1;
+	} else
+		return (lex_slow(p, i));
 	p->tlen = n;
 	p->pos = i + n;
 	return (0);
