@@ -2336,21 +2336,34 @@ push_name(struct parser *p, size_t pos, size_t len)
  * The program.
  */
 
-/* Append a step to the program.  Returns 0, or -1 when memory is out. */
-static int
-emit(struct parser *p, enum op_kind kind, int c, size_t pos, size_t len)
+/* Double the room of the program.  Returns 0, or -1 when memory is out. */
+static int NOINLINE
+prog_grow(struct parser *p)
 {
 	struct calc_session *s = p->s;
 	struct op *o;
 	size_t cap;
 
-	if (s->nprog == s->progcap) {
-		cap = s->progcap ? s->progcap * 2 : STACK_MIN;
-		if ((o = reallocarray(s->prog, cap, sizeof(*o))) == NULL)
-			return (fail(p, "out of memory"));
-		s->prog = o;
-		s->progcap = cap;
-	}
+	cap = s->progcap ? s->progcap * 2 : STACK_MIN;
+	if ((o = reallocarray(s->prog, cap, sizeof(*o))) == NULL)
+		return (fail(p, "out of memory"));
+	s->prog = o;
+	s->progcap = cap;
+	return (0);
+}
+
+/*
+ * Append a step to the program.  Returns 0, or -1 when memory is out.
+ * Inline: a step per token, and the call cost as much as the step.
+ */
+static inline int
+emit(struct parser *p, enum op_kind kind, int c, size_t pos, size_t len)
+{
+	struct calc_session *s = p->s;
+	struct op *o;
+
+	if (s->nprog == s->progcap && prog_grow(p) == -1)
+		return (-1);
 	o = &s->prog[s->nprog++];
 	o->kind = kind;
 	o->c = c;
