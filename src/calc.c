@@ -2390,8 +2390,9 @@ lg10(int64_t m)
  * Compile the literal token in[pos..pos+len).  Up to 18 decimal digits
  * around a point were read by lex() into the integer or the decimal that
  * push_decimal() would make: the step pushes it, charged as it would be.
+ * Inline, as every operand but a few is a number.
  */
-static int
+static inline int
 emit_number(struct parser *p, size_t pos, size_t len)
 {
 	struct op *o;
@@ -2565,9 +2566,24 @@ parse_primary(struct parser *p)
 }
 
 /*
- * unary := ("-" | "+")* primary "!"* [("^" | "**") unary], one function
- * for the signs, the factorials and the right-associative power, each
- * sign and power a level of nesting.
+ * postfix := "!"* [("^" | "**") unary], after a primary: the factorials
+ * and the right-associative power, a level of nesting.
+ */
+static int
+parse_postfix(struct parser *p)
+{
+	while (p->tok == '!')
+		if (emit(p, OP_FACT, 0, 0, 0) == -1 || lex(p) == -1)
+			return (-1);
+	if ((p->tok == '^' || p->tok == T_POW) && (enter(p) == -1 ||
+	    lex(p) == -1 || parse_unary(p) == -1 ||
+	    emit(p, OP_BINOP, '^', 0, 0) == -1))
+		return (-1);
+	return (0);
+}
+
+/*
+ * unary := ("-" | "+")* primary postfix, each sign a level of nesting.
  */
 static int
 parse_unary(struct parser *p)
@@ -2580,14 +2596,7 @@ parse_unary(struct parser *p)
 		if (enter(p) == -1 || lex(p) == -1)
 			return (-1);
 	}
-	if (parse_primary(p) == -1)
-		return (-1);
-	while (p->tok == '!')
-		if (emit(p, OP_FACT, 0, 0, 0) == -1 || lex(p) == -1)
-			return (-1);
-	if ((p->tok == '^' || p->tok == T_POW) && (enter(p) == -1 ||
-	    lex(p) == -1 || parse_unary(p) == -1 ||
-	    emit(p, OP_BINOP, '^', 0, 0) == -1))
+	if (parse_primary(p) == -1 || parse_postfix(p) == -1)
 		return (-1);
 	p->depth = depth;
 	if (neg)
@@ -2596,31 +2605,53 @@ parse_unary(struct parser *p)
 }
 
 /*
+ * A unary as parse_unary() reads it, but a number, the commonest
+ * operand, without the call: then the postfix only when one follows.
+ */
+static inline int
+parse_operand(struct parser *p)
+{
+	unsigned long depth = p->depth;
+
+	if (p->tok != T_NUM)
+		return (parse_unary(p));
+	if (emit_number(p, p->tpos, p->tlen) == -1 || lex(p) == -1)
+		return (-1);
+	if (p->tok != '!' && p->tok != '^' && p->tok != T_POW)
+		return (0);
+	if (parse_postfix(p) == -1)
+		return (-1);
+	p->depth = depth;
+	return (0);
+}
+
+/*
  * expr := term (("+" | "-") term)*, term := unary (("*" | "/" | "%")
- * unary)*, in one loop: a + or - waits in add while the terms of
- * * / % after it are compiled.
+ * unary)*, in one loop: a * / % waits in mul for its right operand, a
+ * + or - in add while the terms of * / % after it are compiled.
  */
 static int
 parse_expr(struct parser *p)
 {
-	int op, add = 0;
+	int op, mul = 0, add = 0;
 
-	if (parse_unary(p) == -1)
-		return (-1);
 	for (;;) {
-		op = p->tok;
-		if (op == '*' || op == '/' || op == '%') {
-			if (lex(p) == -1 || parse_unary(p) == -1 ||
-			    emit(p, OP_BINOP, op, 0, 0) == -1)
-				return (-1);
-			continue;
-		}
-		if (add != 0 && emit(p, OP_BINOP, add, 0, 0) == -1)
+		if (parse_operand(p) == -1)
 			return (-1);
-		if (op != '+' && op != '-')
-			return (0);
-		add = op;
-		if (lex(p) == -1 || parse_unary(p) == -1)
+		if (mul != 0 && emit(p, OP_BINOP, mul, 0, 0) == -1)
+			return (-1);
+		mul = 0;
+		op = p->tok;
+		if (op == '*' || op == '/' || op == '%')
+			mul = op;
+		else {
+			if (add != 0 && emit(p, OP_BINOP, add, 0, 0) == -1)
+				return (-1);
+			if (op != '+' && op != '-')
+				return (0);
+			add = op;
+		}
+		if (lex(p) == -1)
 			return (-1);
 	}
 }
