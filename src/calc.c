@@ -2466,13 +2466,12 @@ static int
 run(struct parser *p)
 {
 	struct calc_session *s = p->s;
-	const struct op *o;
-	size_t i;
+	const struct op *o, *end = s->prog + s->nprog;
 	int base, rc;
 
+	/* no step changes the program: its end is read once */
 	rc = stack_reserve(p, s->nprog);
-	for (i = 0; i < s->nprog && rc == 0; i++) {
-		o = &s->prog[i];
+	for (o = s->prog; o < end && rc == 0; o++) {
 		switch (o->kind) {
 		case OP_INT:
 			s->stack[s->sp++] = o->v;
