@@ -115,8 +115,8 @@ struct var {
  * compiles once the syntax is known good and run() executes.
  */
 enum op_kind {
-	OP_INT,			/* push v: a literal read while compiling */
-	OP_DEC,			/* charge w, push v: a decimal literal */
+	OP_INT,			/* push i: a literal read while compiling */
+	OP_DEC,			/* charge a literal, push d: a decimal */
 	OP_NUM,			/* push the literal in[pos..pos+len) */
 	OP_NAME,		/* push the constant or variable named there */
 	OP_CALL,		/* replace the n values on top by f of them */
@@ -125,14 +125,22 @@ enum op_kind {
 	OP_NEG			/* negate the top */
 };
 
+/* A step: 24 bytes, as short as its operands allow. */
 struct op {
 	enum op_kind		 kind;
-	int			 c;
-	size_t			 pos;
-	size_t			 len;	/* or n, of OP_CALL */
-	struct calc_value	 v;	/* CALC_INT or CALC_DEC */
-	uint64_t		 w;
-	const struct func	*f;
+	int			 c;	/* the operator of OP_BINOP */
+	union {
+		int64_t		 i;	/* OP_INT */
+		struct calc_dec	 d;	/* OP_DEC */
+		struct {
+			size_t	 pos;
+			size_t	 len;
+		}		 t;	/* OP_NUM, OP_NAME: the token */
+		struct {
+			const struct func *f;
+			size_t	 n;
+		}		 call;	/* OP_CALL */
+	} u;
 };
 
 /*
@@ -2353,22 +2361,45 @@ prog_grow(struct parser *p)
 }
 
 /*
- * Append a step to the program.  Returns 0, or -1 when memory is out.
- * Inline: a step per token, and the call cost as much as the step.
+ * Append a step of the kind to the program and return it, or NULL when
+ * memory is out.  Inline: a step per token, and the call cost as much as
+ * the step.
  */
-static inline int
-emit(struct parser *p, enum op_kind kind, int c, size_t pos, size_t len)
+static inline struct op *
+step(struct parser *p, enum op_kind kind)
 {
 	struct calc_session *s = p->s;
 	struct op *o;
 
 	if (s->nprog == s->progcap && prog_grow(p) == -1)
-		return (-1);
+		return (NULL);
 	o = &s->prog[s->nprog++];
 	o->kind = kind;
+	return (o);
+}
+
+/* Append a step without operands but c.  Returns 0, or -1. */
+static inline int
+emit(struct parser *p, enum op_kind kind, int c)
+{
+	struct op *o;
+
+	if ((o = step(p, kind)) == NULL)
+		return (-1);
 	o->c = c;
-	o->pos = pos;
-	o->len = len;
+	return (0);
+}
+
+/* Append a step that reads the token in[pos..pos+len).  Returns 0, or -1. */
+static int
+emit_token(struct parser *p, enum op_kind kind, size_t pos, size_t len)
+{
+	struct op *o;
+
+	if ((o = step(p, kind)) == NULL)
+		return (-1);
+	o->u.t.pos = pos;
+	o->u.t.len = len;
 	return (0);
 }
 
@@ -2398,20 +2429,23 @@ emit_number(struct parser *p, size_t pos, size_t len)
 	struct op *o;
 
 	if (!p->tsimple)
-		return (emit(p, OP_NUM, 0, pos, len));
-	if (emit(p, p->tval.k == CALC_INT ? OP_INT : OP_DEC, 0, pos, len) ==
-	    -1)
+		return (emit_token(p, OP_NUM, pos, len));
+	if ((o = step(p, p->tval.k == CALC_INT ? OP_INT : OP_DEC)) == NULL)
 		return (-1);
-	o = &p->s->prog[p->s->nprog - 1];
-	o->v = p->tval;
 	if (p->tval.k == CALC_INT)
-		o->w = 0;
-	else if (SMALL_LIMBS)
-		o->w = p->s->ws.dec;
+		o->u.i = p->tval.u.i;
 	else
-		o->w = work_literal(lg10(p->tval.u.d.m),
-		    -(long long)p->tval.u.d.s);
+		o->u.d = p->tval.u.d;
 	return (0);
+}
+
+/* The charge of a decimal literal that lex() read, as push_decimal()'s. */
+static uint64_t
+work_dec_literal(const struct calc_session *s, const struct calc_dec *d)
+{
+	if (SMALL_LIMBS)
+		return (s->ws.dec);
+	return (work_literal(lg10(d->m), -(long long)d->s));
 }
 
 /* A name not followed by "(": a constant or a variable, not a function. */
@@ -2420,7 +2454,7 @@ emit_name(struct parser *p, size_t pos, size_t len)
 {
 	if (func_find(p->in + pos, len) != NULL)
 		return (unexpected(p));
-	return (emit(p, OP_NAME, 0, pos, len));
+	return (emit_token(p, OP_NAME, pos, len));
 }
 
 /*
@@ -2467,6 +2501,7 @@ run(struct parser *p)
 {
 	struct calc_session *s = p->s;
 	const struct op *o, *end = s->prog + s->nprog;
+	struct calc_value *v;
 	int base, rc;
 
 	/* no step changes the program: its end is read once */
@@ -2474,23 +2509,29 @@ run(struct parser *p)
 	for (o = s->prog; o < end && rc == 0; o++) {
 		switch (o->kind) {
 		case OP_INT:
-			s->stack[s->sp++] = o->v;
+			v = &s->stack[s->sp++];
+			v->k = CALC_INT;
+			v->u.i = o->u.i;
 			break;
 		case OP_DEC:
-			if ((rc = charge(p, o->w)) == 0)
-				s->stack[s->sp++] = o->v;
+			if ((rc = charge(p, work_dec_literal(s, &o->u.d))) ==
+			    0) {
+				v = &s->stack[s->sp++];
+				v->k = CALC_DEC;
+				v->u.d = o->u.d;
+			}
 			break;
 		case OP_NUM:
-			base = prefix_base(p->in + o->pos, o->len);
+			base = prefix_base(p->in + o->u.t.pos, o->u.t.len);
 			rc = base == 10 ?
-			    push_decimal(p, p->in + o->pos, o->len) :
-			    push_based(p, p->in + o->pos, o->len, base);
+			    push_decimal(p, p->in + o->u.t.pos, o->u.t.len) :
+			    push_based(p, p->in + o->u.t.pos, o->u.t.len, base);
 			break;
 		case OP_NAME:
-			rc = push_name(p, o->pos, o->len);
+			rc = push_name(p, o->u.t.pos, o->u.t.len);
 			break;
 		case OP_CALL:
-			rc = call(p, o->f, o->len);
+			rc = call(p, o->u.call.f, o->u.call.n);
 			break;
 		case OP_FACT:
 			rc = factorial(p);
@@ -2512,6 +2553,7 @@ static int
 parse_call(struct parser *p, size_t pos, size_t len)
 {
 	const struct func *f;
+	struct op *o;
 	size_t n = 0;
 
 	if ((f = func_find(p->in + pos, len)) == NULL)
@@ -2529,9 +2571,10 @@ parse_call(struct parser *p, size_t pos, size_t len)
 		return (fail_name(p, "wrong number of arguments to", f->name,
 		    strlen(f->name)));
 	p->depth--;
-	if (emit(p, OP_CALL, 0, 0, n) == -1)
+	if ((o = step(p, OP_CALL)) == NULL)
 		return (-1);
-	p->s->prog[p->s->nprog - 1].f = f;
+	o->u.call.f = f;
+	o->u.call.n = n;
 	return (lex(p));
 }
 
@@ -2572,11 +2615,11 @@ static int
 parse_postfix(struct parser *p)
 {
 	while (p->tok == '!')
-		if (emit(p, OP_FACT, 0, 0, 0) == -1 || lex(p) == -1)
+		if (emit(p, OP_FACT, 0) == -1 || lex(p) == -1)
 			return (-1);
 	if ((p->tok == '^' || p->tok == T_POW) && (enter(p) == -1 ||
 	    lex(p) == -1 || parse_unary(p) == -1 ||
-	    emit(p, OP_BINOP, '^', 0, 0) == -1))
+	    emit(p, OP_BINOP, '^') == -1))
 		return (-1);
 	return (0);
 }
@@ -2599,7 +2642,7 @@ parse_unary(struct parser *p)
 		return (-1);
 	p->depth = depth;
 	if (neg)
-		return (emit(p, OP_NEG, 0, 0, 0));
+		return (emit(p, OP_NEG, 0));
 	return (0);
 }
 
@@ -2637,14 +2680,14 @@ parse_expr(struct parser *p)
 	for (;;) {
 		if (parse_operand(p) == -1)
 			return (-1);
-		if (mul != 0 && emit(p, OP_BINOP, mul, 0, 0) == -1)
+		if (mul != 0 && emit(p, OP_BINOP, mul) == -1)
 			return (-1);
 		mul = 0;
 		op = p->tok;
 		if (op == '*' || op == '/' || op == '%')
 			mul = op;
 		else {
-			if (add != 0 && emit(p, OP_BINOP, add, 0, 0) == -1)
+			if (add != 0 && emit(p, OP_BINOP, add) == -1)
 				return (-1);
 			if (op != '+' && op != '-')
 				return (0);
