@@ -7,7 +7,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <unistd.h>
+
+#include <systemd/sd-daemon.h>
 
 #include "listener.h"
 #include "log.h"
@@ -17,6 +20,19 @@
 #define LISTENER_BIND_WAIT_MS	500	/* between them */
 #define LISTENER_DEFER_S	1	/* silence before a connection is
 					   handed over anyway, as nginx */
+#define LISTENER_PASSED_MAX	64	/* sockets taken from systemd */
+
+/*
+ * The sockets systemd passed at start (socket activation).  A listener
+ * whose address one of them has takes it; a reload that drops the
+ * listener gives it back rather than closing it, since systemd keeps the
+ * address bound and calcd could not bind it again.
+ */
+static struct {
+	int	 fd;
+	int	 taken;
+} listener_passed[LISTENER_PASSED_MAX];
+static int	 listener_npassed;
 
 /*
  * Give a UDP socket large buffers so that bursts wait in the kernel
@@ -115,6 +131,100 @@ listener_open(struct conf_listen *l, int backlog)
 	return -1;
 }
 
+int
+listener_take_systemd(void)
+{
+	int	 n, i;
+
+	if ((n = sd_listen_fds(1)) < 0) {
+		log_warnx("socket activation: %s", strerror(-n));
+		return -1;
+	}
+	if (n > LISTENER_PASSED_MAX) {
+		log_warnx("socket activation: %d sockets, at most %d", n,
+		    LISTENER_PASSED_MAX);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		listener_passed[i].fd = SD_LISTEN_FDS_START + i;
+		listener_passed[i].taken = 0;
+		(void)fcntl(listener_passed[i].fd, F_SETFD, FD_CLOEXEC);
+	}
+	listener_npassed = n;
+	return n;
+}
+
+int
+listener_is_passed(int fd)
+{
+	int	 i;
+
+	for (i = 0; i < listener_npassed; i++)
+		if (listener_passed[i].fd == fd)
+			return 1;
+	return 0;
+}
+
+/*
+ * Take the socket systemd passed for l's protocol and address, if any:
+ * made non-blocking, given l's backlog and options.  Returns 0 with
+ * l->fd set, or -1 when none matches.
+ */
+static int
+listener_take_passed(struct conf_listen *l, int backlog)
+{
+	int	 type = l->proto == PROTO_UDP ? SOCK_DGRAM : SOCK_STREAM;
+	int	 i, fd, fl;
+
+	for (i = 0; i < listener_npassed; i++) {
+		fd = listener_passed[i].fd;
+		if (listener_passed[i].taken || sd_is_socket_sockaddr(fd, type,
+		    (struct sockaddr *)&l->addr, l->addrlen,
+		    type == SOCK_STREAM ? 1 : -1) <= 0)
+			continue;
+		if ((fl = fcntl(fd, F_GETFL)) != -1)
+			(void)fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+		if (type == SOCK_DGRAM)
+			listener_udp_buffers(fd);
+		else {
+			listen(fd, backlog);
+			if (l->proto != PROTO_TCP)
+				listener_defer_accept(fd, l);
+		}
+		listener_passed[i].taken = 1;
+		l->fd = fd;
+		log_debug("%s: socket %d from systemd", l->name, fd);
+		return 0;
+	}
+	return -1;
+}
+
+void
+listener_warn_unused_passed(void)
+{
+	int	 i;
+
+	for (i = 0; i < listener_npassed; i++)
+		if (!listener_passed[i].taken)
+			log_warnx("socket activation: socket %d matches no "
+			    "listen line; it is left unused",
+			    listener_passed[i].fd);
+}
+
+/* Close fd, or give it back when systemd passed it. */
+static void
+listener_release(int fd)
+{
+	int	 i;
+
+	for (i = 0; i < listener_npassed; i++)
+		if (listener_passed[i].fd == fd) {
+			listener_passed[i].taken = 0;
+			return;
+		}
+	close(fd);
+}
+
 /* The socket of the listener in old identical to l, or -1. */
 static int
 listener_find(const struct conf_listen *l, const struct conf *old)
@@ -143,6 +253,8 @@ listener_open_all(struct conf *c, struct conf *old, int backlog)
 				listen(l->fd, backlog);	/* a new backlog */
 			continue;
 		}
+		if (listener_take_passed(l, backlog) == 0)
+			continue;
 		if (listener_open(l, backlog) == -1)
 			goto fail;
 	}
@@ -164,7 +276,7 @@ listener_close_all(struct conf *c, const struct conf *keep)
 			if (keep->listen[j].fd == fd)
 				kept = 1;
 		if (fd != -1 && !kept)
-			close(fd);
+			listener_release(fd);
 		c->listen[i].fd = -1;
 	}
 }

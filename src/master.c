@@ -604,7 +604,10 @@ master_log_listeners(const struct conf *c)
 	size_t	 i;
 
 	for (i = 0; i < c->nlisten; i++)
-		log_info("listening on %s", c->listen[i].name);
+		log_info("listening on %s%s", c->listen[i].name,
+		    listener_is_passed(c->listen[i].fd) ? " (from systemd)" :
+		    "");
+	listener_warn_unused_passed();
 }
 
 /*
@@ -624,7 +627,8 @@ master_setup(struct conf *c, int test)
 	m->spawn_batch = 1;
 	if (master_resolve_user(m, c) == -1 ||
 	    master_load_tls(c, NULL, &m->tls) == -1 ||
-	    (!test && listener_open_all(c, NULL, c->listen_backlog) == -1)) {
+	    (!test && (listener_take_systemd() == -1 ||
+	    listener_open_all(c, NULL, c->listen_backlog) == -1))) {
 		tls_server_free(m->tls);
 		free(m);
 		return NULL;
