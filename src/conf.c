@@ -88,6 +88,8 @@ static const struct conf_keyword conf_keywords[] = {
 	ULONG("http-max-requests", http_max_requests, 1, 100000000,
 	    HTTP_DEFAULT_MAX_REQUESTS),
 	NETLIST("metrics-allow", metrics_allow, "127.0.0.0/8 ::1"),
+	NETLIST("proxy-allow", proxy_allow, "127.0.0.0/8 ::1"),
+	ULONG("proxy-timeout", proxy_timeout, 1, 3600, 5),
 };
 #define NKEYWORDS	(sizeof(conf_keywords) / sizeof(conf_keywords[0]))
 
@@ -476,9 +478,9 @@ conf_parse_listen(struct conf_parser *p, struct conf *c, char **argv,
 	struct conf_listen	 l;
 	int			 proto;
 
-	if (argc != 3)
-		return conf_error(p, "listen takes a protocol and "
-		    "ADDRESS:PORT");
+	if (argc != 3 && (argc != 4 || strcmp(argv[3], "proxy") != 0))
+		return conf_error(p, "listen takes a protocol, ADDRESS:PORT "
+		    "and optionally \"proxy\"");
 	memset(&l, 0, sizeof(l));
 	for (proto = 0; proto < PROTO_COUNT; proto++)
 		if (strcmp(argv[1], conf_proto_names[proto]) == 0)
@@ -488,6 +490,10 @@ conf_parse_listen(struct conf_parser *p, struct conf *c, char **argv,
 	l.proto = proto;
 	l.line = p->line;
 	l.fd = -1;
+	l.proxy = argc == 4;
+	if (l.proxy && proto == PROTO_UDP)
+		return conf_error(p, "listen udp: the PROXY protocol is for "
+		    "stream listeners");
 	if (conf_parse_address(p, argv[2], &l) == -1)
 		return -1;
 	conf_listen_name(&l);

@@ -62,6 +62,7 @@ struct conf_listen {
 	char			name[80];	/* "tcp 127.0.0.1:54321" */
 	int			line;		/* 0 for a default listener */
 	int			fd;		/* open socket, or -1 */
+	int			proxy;		/* a PROXY header comes first */
 };
 
 struct conf {
@@ -95,6 +96,9 @@ struct conf {
 	unsigned long		http_keepalive_timeout;	/* seconds */
 	unsigned long		http_max_requests;
 	struct conf_netlist	metrics_allow;
+
+	struct conf_netlist	proxy_allow;	/* who may send PROXY headers */
+	unsigned long		proxy_timeout;		/* seconds */
 };
 
 /* The name of a protocol ("tcp"), for logs and listener names. */

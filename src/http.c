@@ -470,7 +470,10 @@ http_post_calc(struct http_conn *c, const struct http_req *r)
 	calc_session_free(s);
 }
 
-/* GET /headers: the request's headers as JSON, in order. */
+/*
+ * GET /headers: the request's headers as JSON, in order, and the client's
+ * address (the one a PROXY header named, behind a load balancer).
+ */
 static void
 http_get_headers(struct http_conn *c, const struct http_req *r)
 {
@@ -478,7 +481,14 @@ http_get_headers(struct http_conn *c, const struct http_req *r)
 	size_t				 i;
 
 	http_set(c, 200, HTTP_JSON, HTTP_NO_STORE);
-	http_buf_adds(&c->body, "{\"headers\": [");
+	http_buf_adds(&c->body, "{");
+	if (c->hc->client != NULL) {
+		http_buf_adds(&c->body, "\"client\": \"");
+		http_json_escape(&c->body, c->hc->client,
+		    strlen(c->hc->client));
+		http_buf_adds(&c->body, "\", ");
+	}
+	http_buf_adds(&c->body, "\"headers\": [");
 	for (i = 0; i < r->nhdr; i++) {
 		h = &r->hdr[i];
 		http_buf_adds(&c->body, i > 0 ? ", {\"name\": \"" :

@@ -38,6 +38,7 @@ struct http_conf {
 	unsigned long	max_requests;
 	const struct calc_limits *calc;		/* for each request's session */
 	const char	*listener;		/* "http 127.0.0.1:54380" */
+	const char	*client;		/* "192.0.2.7:40000", or NULL */
 	int		 metrics_allowed;	/* the peer may read /metrics */
 	int		 tls;			/* served over TLS */
 	int		 refuse;		/* over the fair share: 503 at

@@ -27,6 +27,7 @@
 #include "line.h"
 #include "log.h"
 #include "metrics.h"
+#include "proxy.h"
 #include "stream.h"
 #include "tls.h"
 #include "util.h"
@@ -243,6 +244,7 @@ worker_serve_http(const struct worker_env *env, const struct conf_listen *l,
 	hc.max_requests = conf->http_max_requests;
 	hc.calc = &conf->calc;
 	hc.listener = l->name;
+	hc.client = env->slot->peer;
 	hc.metrics_allowed = conf_netlist_match(&conf->metrics_allow, peer);
 	hc.tls = CONF_PROTO_IS_TLS(l->proto);
 	hc.refuse = refuse;
@@ -284,6 +286,44 @@ worker_refuse_line(struct stream *st)
 	return "refused";
 }
 
+/* The client of the slot, for logs, fair share and the master's view. */
+static void
+worker_slot_peer(const struct worker_env *env, const struct sockaddr *peer)
+{
+	struct sb_slot	*slot = env->slot;
+
+	util_format_addr(peer, slot->peer, sizeof(slot->peer));
+	__atomic_store_n(&slot->peer_key, sb_peer_key(peer), __ATOMIC_SEQ_CST);
+}
+
+/*
+ * A listener behind a load balancer: the balancer, which must be in
+ * proxy-allow, sends a PROXY header first, and the client it names
+ * stands for the connection from then on, in the scoreboard (fair share),
+ * the log, and HTTP's metrics-allow and /headers.  *client is left
+ * AF_UNSPEC when the header names nobody (a balancer's health check).
+ * Returns 0, or -1 with why in err.
+ */
+static int
+worker_proxy(const struct worker_env *env, int fd, const struct sockaddr *peer,
+    struct sockaddr_storage *client, char *via, size_t vialen, char *err,
+    size_t errlen)
+{
+	if (!conf_netlist_match(&env->conf->proxy_allow, peer)) {
+		snprintf(err, errlen, "refused: a PROXY listener, and the "
+		    "address is not in proxy-allow");
+		return -1;
+	}
+	if (proxy_read(fd, env->conf->proxy_timeout * 1000, client, err,
+	    errlen) == -1)
+		return -1;
+	if (client->ss_family == AF_UNSPEC)
+		return 0;
+	snprintf(via, vialen, ", via %s", env->slot->peer);
+	worker_slot_peer(env, (struct sockaddr *)client);
+	return 0;
+}
+
 /* Mark the slot busy with a new client, and tell the master. */
 static void
 worker_slot_busy(const struct worker_env *env, const struct conf_listen *l,
@@ -291,8 +331,7 @@ worker_slot_busy(const struct worker_env *env, const struct conf_listen *l,
 {
 	struct sb_slot	*slot = env->slot;
 
-	util_format_addr(peer, slot->peer, sizeof(slot->peer));
-	__atomic_store_n(&slot->peer_key, sb_peer_key(peer), __ATOMIC_SEQ_CST);
+	worker_slot_peer(env, peer);
 	snprintf(slot->doing, sizeof(slot->doing), "%s", l->name);
 	sb_set_state(env->sb, slot, SB_BUSY);
 	if (sb_idle(env->sb) < env->conf->workers_min_spare)
@@ -319,16 +358,30 @@ worker_serve(const struct worker_env *env, const struct conf_listen *l,
 {
 	struct worker_stats	 ws = { 0, 0 };
 	struct stream		 st;
+	struct sockaddr_storage	 client;
 	uint64_t		 start = util_now_ms();
 	const char		*how;
 	char			 err[256], tls[80], tlsinfo[96] = "";
+	char			 via[96] = "";
 	int			 refuse;
 
 	worker_slot_busy(env, l, peer);
 	log_debug("%s: accepted %s", l->name, env->slot->peer);
-	if (CONF_PROTO_IS_TLS(l->proto)) {
-		/* The handshake runs without blocking, to one deadline. */
+	/* TLS handshakes run without blocking, to one deadline. */
+	if (CONF_PROTO_IS_TLS(l->proto))
 		stream_init(&st, fd);
+	else
+		stream_init_blocking(&st, fd);
+	if (l->proxy) {
+		if (worker_proxy(env, fd, peer, &client, via, sizeof(via), err,
+		    sizeof(err)) == -1) {
+			how = err;
+			goto done;
+		}
+		if (client.ss_family != AF_UNSPEC)
+			peer = (struct sockaddr *)&client;
+	}
+	if (CONF_PROTO_IS_TLS(l->proto)) {
 		if (tls_accept(env->tls, &st, CONF_PROTO_IS_HTTP(l->proto),
 		    env->conf->tls_handshake_timeout * 1000, err,
 		    sizeof(err)) == -1) {
@@ -341,8 +394,7 @@ worker_serve(const struct worker_env *env, const struct conf_listen *l,
 		}
 		tls_describe(&st, tls, sizeof(tls));
 		snprintf(tlsinfo, sizeof(tlsinfo), ", %s", tls);
-	} else
-		stream_init_blocking(&st, fd);
+	}
 	refuse = worker_over_share(env, l);
 	if (CONF_PROTO_IS_HTTP(l->proto))
 		how = worker_serve_http(env, l, &st, peer, refuse, &ws);
@@ -354,8 +406,9 @@ worker_serve(const struct worker_env *env, const struct conf_listen *l,
 	stream_close(&st);
 	sb_add(&env->sb->totals.requests[l->proto], ws.requests);
 	sb_add(&env->sb->totals.errors[l->proto], ws.errors);
-	log_info("%s: %s: %s%s, %llu requests, %llu errors, %llu bytes in, "
-	    "%llu bytes out, %llu ms", l->name, env->slot->peer, how, tlsinfo,
+	log_info("%s: %s: %s%s%s, %llu requests, %llu errors, %llu bytes in, "
+	    "%llu bytes out, %llu ms", l->name, env->slot->peer, how, via,
+	    tlsinfo,
 	    (unsigned long long)ws.requests, (unsigned long long)ws.errors,
 	    (unsigned long long)st.bytes_in, (unsigned long long)st.bytes_out,
 	    (unsigned long long)(util_now_ms() - start));

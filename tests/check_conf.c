@@ -134,6 +134,7 @@ static const struct {
 	{ "http-keepalive-timeout", F(http_keepalive_timeout), 1, 3600, 15,
 	    "" },
 	{ "http-max-requests", F(http_max_requests), 1, 100000000, 1000, "" },
+	{ "proxy-timeout", F(proxy_timeout), 1, 3600, 5, "" },
 };
 #define NNUMBERS	(sizeof(numbers) / sizeof(numbers[0]))
 
@@ -285,6 +286,20 @@ START_TEST(listen_line_makes_a_listener)
 	ck_assert_str_eq(l->name, listens[_i].name);
 	ck_assert_int_eq(l->line, 2);
 	ck_assert_int_eq(l->fd, -1);
+}
+END_TEST
+
+START_TEST(listen_line_takes_proxy)
+{
+	load_ok("listen http 127.0.0.1:80 proxy\nlisten tls [::1]:443\n"
+	    "proxy-allow 192.0.2.0/24\n");
+	ck_assert_int_eq(conf.listen[0].proxy, 1);
+	ck_assert_str_eq(conf.listen[0].name, "http 127.0.0.1:80");
+	ck_assert_int_eq(conf.listen[1].proxy, 0);
+	ck_assert_uint_eq(conf.proxy_allow.count, 1);
+	load_ok("");
+	ck_assert_uint_eq(conf.proxy_allow.count, 2);
+	ck_assert_uint_eq(conf.proxy_timeout, 5);
 }
 END_TEST
 
@@ -443,9 +458,14 @@ static const struct {
 	BAD("listen sctp 127.0.0.1:1\n", ":1: listen: unknown protocol "
 	    "'sctp'"),
 	BAD("listen TCP 127.0.0.1:1\n", ":1: listen: unknown protocol 'TCP'"),
-	BAD("listen tcp\n", ":1: listen takes a protocol and ADDRESS:PORT"),
-	BAD("listen tcp 127.0.0.1:1 2\n", ":1: listen takes a protocol and "
-	    "ADDRESS:PORT"),
+	BAD("listen tcp\n", ":1: listen takes a protocol, ADDRESS:PORT and "
+	    "optionally \"proxy\""),
+	BAD("listen tcp 127.0.0.1:1 2\n", ":1: listen takes a protocol, "
+	    "ADDRESS:PORT and optionally \"proxy\""),
+	BAD("listen tcp 127.0.0.1:1 proxy x\n", ":1: listen takes a "
+	    "protocol, ADDRESS:PORT and optionally \"proxy\""),
+	BAD("listen udp 127.0.0.1:1 proxy\n", ":1: listen udp: the PROXY "
+	    "protocol is for stream listeners"),
 	BAD("listen tcp 127.0.0.1\n", ":1: '127.0.0.1': expected "
 	    "ADDRESS:PORT"),
 	BAD("listen tcp localhost:80\n", ":1: 'localhost': not a numeric "
@@ -625,6 +645,7 @@ make_conf_suite(void)
 	tc = tcase(s, "Listen");
 	tcase_add_loop_test(tc, listen_line_makes_a_listener, 0,
 	    sizeof(listens) / sizeof(listens[0]));
+	tcase_add_test(tc, listen_line_takes_proxy);
 	tcase_add_test(tc, tcp_and_udp_share_an_address);
 	tcase_add_test(tc, no_listen_line_gives_default_listeners);
 	tcase_add_test(tc, listen_lines_replace_default_listeners);

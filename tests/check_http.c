@@ -1112,6 +1112,23 @@ START_TEST(test_serve_headers)
 }
 END_TEST
 
+/* With the client's address known (the worker always knows it), first. */
+START_TEST(test_serve_headers_names_the_client)
+{
+	static const char	 req[] = "GET /headers HTTP/1.1\r\nHost: t\r\n\r\n";
+	struct http_conf	 hc;
+	struct result		 res;
+
+	test_conf(&hc);
+	hc.client = "192.0.2.7:40000";
+	serve_bytes(&res, &hc, req, strlen(req), 0);
+	ck_assert_int_eq(res.a[0].status, 200);
+	assert_body(&res.a[0], "{\"client\": \"192.0.2.7:40000\", "
+	    "\"headers\": [{\"name\": \"Host\", \"value\": \"t\"}]}\n");
+	result_free(&res);
+}
+END_TEST
+
 START_TEST(test_serve_metrics)
 {
 	struct http_conf	 hc;
@@ -1665,6 +1682,7 @@ make_http_suite(void)
 	tcase_add_test(tc, test_serve_post_calc);
 	tcase_add_test(tc, test_serve_post_chunked);
 	tcase_add_test(tc, test_serve_headers);
+	tcase_add_test(tc, test_serve_headers_names_the_client);
 	tcase_add_test(tc, test_serve_metrics);
 	tcase_add_loop_test(tc, test_serve_404_405, 0,
 	    (int)NELEM(method_cases));
