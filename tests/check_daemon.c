@@ -554,6 +554,47 @@ END_TEST
  * Signals
  */
 
+/*
+ * A worker stuck on one request: one stopped (SIGSTOP) in the middle of
+ * an expression of some 50 ms.  After request-timeout the master logs
+ * it and sends SIGTERM, which a stopped process does not act on, then
+ * SIGKILL; the client's connection ends and the next client is served.
+ * The stop may miss the computation: then the worker goes on, and the
+ * test tries again.
+ */
+#define HEAVY	"3^2000000/7*(5^1400000/3)/(7^1100000/9)+0.5\n"
+
+START_TEST(stuck_worker_is_killed_after_request_timeout)
+{
+	pid_t	 w = -1;
+	int	 i, caught = 0;
+
+	start(CONF_BASE "request-timeout 1\nmax-digits 1000000\n"
+	    "max-work 4000000000\n");
+	for (i = 0; i < 8 && !caught; i++) {
+		client(&pool[i]);
+		ck_assert_msg((w = h_worker_of(&d, &pool[i])) > 0, "%s",
+		    h_err());
+		OK(h_sends(&pool[i], HEAVY));
+		h_sleep_ms(8);
+		ck_assert_int_eq(kill(w, SIGSTOP), 0);
+		caught = h_log_wait(&d, "stuck for", 1, 3000) == 0;
+		if (!caught) {
+			kill(w, SIGCONT);
+			h_close(&pool[i]);
+		}
+	}
+	ck_assert_msg(caught, "no stopped worker was seen stuck in %d tries",
+	    i);
+	OK(h_expect_eof(&pool[i - 1], 10000));
+	ck_assert_msg(!h_pid_alive(w), "worker %ld still there", (long)w);
+	ck_assert_int_eq(h_log_count(&d, "killed by signal"), 0);
+	client(&pool[i]);
+	ask(&pool[i], "5+5", "10");
+	stop_ok();
+}
+END_TEST
+
 START_TEST(hup_drops_no_connection)
 {
 	enum { CYCLES = 300, EVERY = 60 };
@@ -843,6 +884,7 @@ make_daemon_suite(void)
 	tc = tcase(s, "Crashes");
 	tcase_add_test(tc, killed_worker_loses_only_its_client);
 	tcase_add_test(tc, crashing_workers_make_master_back_off);
+	tcase_add_test(tc, stuck_worker_is_killed_after_request_timeout);
 
 	tc = tcase(s, "Signals");
 	tcase_add_test(tc, hup_drops_no_connection);
