@@ -490,6 +490,7 @@ conf_parse_listen(struct conf_parser *p, struct conf *c, char **argv,
 	l.proto = proto;
 	l.line = p->line;
 	l.fd = -1;
+	l.sbi = -1;
 	l.proxy = argc == 4;
 	if (l.proxy && proto == PROTO_UDP)
 		return conf_error(p, "listen udp: the PROXY protocol is for "
@@ -517,6 +518,7 @@ conf_add_default_listeners(struct conf *c)
 		memset(l, 0, sizeof(*l));
 		l->proto = proto;
 		l->fd = -1;
+		l->sbi = -1;
 		sin = (struct sockaddr_in *)&l->addr;
 		sin->sin_family = AF_INET;
 		sin->sin_port = htons(conf_default_port[proto]);
@@ -527,6 +529,7 @@ conf_add_default_listeners(struct conf *c)
 		memset(l, 0, sizeof(*l));
 		l->proto = proto;
 		l->fd = -1;
+		l->sbi = -1;
 		sin6 = (struct sockaddr_in6 *)&l->addr;
 		sin6->sin6_family = AF_INET6;
 		sin6->sin6_addr = in6addr_any;

@@ -63,6 +63,8 @@ struct conf_listen {
 	int			line;		/* 0 for a default listener */
 	int			fd;		/* open socket, or -1 */
 	int			proxy;		/* a PROXY header comes first */
+	int			sbi;		/* its counters in the
+						   scoreboard, or -1 */
 };
 
 struct conf {

@@ -306,6 +306,21 @@ master_check_stuck(struct master *m, size_t i, uint64_t now)
 	}
 }
 
+/* Give each listener of c its counters in the scoreboard, by name. */
+static void
+master_index_listeners(struct scoreboard *sb, struct conf *c)
+{
+	size_t	 i;
+
+	for (i = 0; i < c->nlisten; i++) {
+		c->listen[i].sbi = sb_listener_index(sb, c->listen[i].name,
+		    c->listen[i].proto);
+		if (c->listen[i].sbi == -1)
+			log_warnx("%s: no room for its counters; /metrics "
+			    "counts it in its protocol only", c->listen[i].name);
+	}
+}
+
 /*
  * Retire n idle workers of the current generation, newest slots first,
  * so that the pool packs into the low slots.
@@ -464,6 +479,7 @@ master_reload(struct master *m)
 		goto fail;
 	}
 	listener_close_all(m->conf, c);
+	master_index_listeners(m->sb, c);
 	free(m->conf);
 	m->conf = c;
 	tls_server_free(m->tls);
@@ -657,6 +673,7 @@ master_run(struct master *m)
 	log_procname("master");
 	if ((m->sb = sb_create()) == NULL)
 		fatal("mmap scoreboard");
+	master_index_listeners(m->sb, m->conf);
 	if (pipe2(m->notify, O_NONBLOCK | O_CLOEXEC) == -1)
 		fatal("pipe2");
 	master_signals(m);

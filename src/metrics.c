@@ -48,6 +48,30 @@ metrics_by_proto(struct metrics_buf *b, const char *name, const char *help,
 		    conf_proto_name(p), (unsigned long long)sb_get(&values[p]));
 }
 
+/*
+ * One counter family with a sample per listener, named as in the log
+ * ("tcp 0.0.0.0:54321": no quote or backslash to escape).  Listeners a
+ * reload removed keep their samples: counters do not go back.
+ */
+static void
+metrics_by_listener(struct metrics_buf *b, struct scoreboard *sb,
+    const char *name, const char *help, enum sb_counter c)
+{
+	const struct sb_listener	*l;
+	size_t				 i;
+
+	metrics_printf(b, "# HELP %s %s\n# TYPE %s counter\n", name, help,
+	    name);
+	for (i = 0; i < SB_LISTENERS; i++) {
+		l = &sb->listener[i];
+		if (l->name[0] == '\0')
+			continue;
+		metrics_printf(b, "%s{listener=\"%s\",protocol=\"%s\"} %llu\n",
+		    name, l->name, conf_proto_name(l->proto),
+		    (unsigned long long)sb_get(&l->count[c]));
+	}
+}
+
 static void
 metrics_workers(struct metrics_buf *b, struct scoreboard *sb)
 {
@@ -88,6 +112,15 @@ metrics_write(struct scoreboard *sb, char *buf, size_t len)
 	metrics_by_proto(&b, "calcd_rejected_connections_total",
 	    "Connections refused over max-connections-per-address.",
 	    t->rejected);
+	metrics_by_listener(&b, sb, "calcd_listener_connections_total",
+	    "Connections accepted, by listener.", SB_CONNECTIONS);
+	metrics_by_listener(&b, sb, "calcd_listener_requests_total",
+	    "Requests answered, by listener.", SB_REQUESTS);
+	metrics_by_listener(&b, sb, "calcd_listener_errors_total",
+	    "Requests answered with an error, by listener.", SB_ERRORS);
+	metrics_by_listener(&b, sb, "calcd_listener_rejected_connections_total",
+	    "Connections refused over max-connections-per-address, by "
+	    "listener.", SB_REJECTED);
 	metrics_workers(&b, sb);
 	metrics_printf(&b, "# HELP calcd_worker_respawns_total Workers that "
 	    "died unexpectedly and were replaced.\n"

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -91,6 +92,44 @@ uint64_t
 sb_get(const uint64_t *counter)
 {
 	return __atomic_load_n(counter, __ATOMIC_RELAXED);
+}
+
+int
+sb_listener_index(struct scoreboard *sb, const char *name, int proto)
+{
+	int	 i, free = -1;
+
+	for (i = 0; i < SB_LISTENERS; i++) {
+		if (strcmp(sb->listener[i].name, name) == 0 &&
+		    sb->listener[i].proto == (uint32_t)proto)
+			return i;
+		if (free == -1 && sb->listener[i].name[0] == '\0')
+			free = i;
+	}
+	if (free != -1) {
+		snprintf(sb->listener[free].name,
+		    sizeof(sb->listener[free].name), "%s", name);
+		sb->listener[free].proto = proto;
+	}
+	return free;
+}
+
+void
+sb_count(struct scoreboard *sb, int proto, int sbi, enum sb_counter c,
+    uint64_t n)
+{
+	uint64_t	*total[SB_COUNTERS] = {
+		[SB_CONNECTIONS] = sb->totals.connections,
+		[SB_REQUESTS] = sb->totals.requests,
+		[SB_ERRORS] = sb->totals.errors,
+		[SB_REJECTED] = sb->totals.rejected,
+	};
+
+	if (n == 0)
+		return;
+	sb_add(&total[c][proto], n);
+	if (sbi >= 0 && sbi < SB_LISTENERS)
+		sb_add(&sb->listener[sbi].count[c], n);
 }
 
 void

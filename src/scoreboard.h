@@ -49,8 +49,27 @@ struct sb_totals {
 	uint64_t	started_ms;		/* realtime, master start */
 };
 
+/* What is counted for each protocol and each listener. */
+enum sb_counter {
+	SB_CONNECTIONS,
+	SB_REQUESTS,
+	SB_ERRORS,
+	SB_REJECTED,		/* over the per-address cap */
+	SB_COUNTERS
+};
+
+#define SB_LISTENERS	64	/* listener names seen since the start */
+
+/* The counters of one listener, by its name; kept across reloads. */
+struct sb_listener {
+	char		name[80];	/* "tcp 0.0.0.0:54321", "" when free */
+	uint32_t	proto;
+	uint64_t	count[SB_COUNTERS];
+};
+
 struct scoreboard {
 	struct sb_totals	totals;
+	struct sb_listener	listener[SB_LISTENERS];
 	uint32_t		slots_used;	/* past the highest slot used */
 	uint32_t		idle;		/* slots in SB_IDLE */
 	struct sb_slot		slot[SB_SLOTS];
@@ -61,6 +80,19 @@ struct scoreboard	*sb_create(void);
 
 /* A 64-bit key for a client address (ignoring the port). */
 uint64_t	 sb_peer_key(const struct sockaddr *sa);
+
+/*
+ * The entry of the listener called name (set by the master, before the
+ * workers that count in it are forked), made when new.  Returns its
+ * index, or -1 when SB_LISTENERS names are taken: the listener is then
+ * counted only in its protocol's totals.
+ */
+int		 sb_listener_index(struct scoreboard *sb, const char *name,
+		    int proto);
+
+/* Count n events c of a listener: in its protocol and its entry (sbi). */
+void		 sb_count(struct scoreboard *sb, int proto, int sbi,
+		    enum sb_counter c, uint64_t n);
 
 /* The master takes slot i for a process: scans need not go past it. */
 void		 sb_slot_taken(struct scoreboard *sb, size_t i);

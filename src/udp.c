@@ -111,7 +111,6 @@ static void
 udp_serve(const struct worker_env *env, const struct conf_listen *l,
     struct udp_batch *b)
 {
-	struct sb_totals	*t = &env->sb->totals;
 	int			 n, i, error, errors;
 
 	for (;;) {
@@ -148,8 +147,8 @@ udp_serve(const struct worker_env *env, const struct conf_listen *l,
 			log_warn("sendmmsg %s", l->name);
 		__atomic_store_n(&env->slot->busy_since_ms, 0,
 		    __ATOMIC_RELAXED);
-		sb_add(&t->requests[PROTO_UDP], n);
-		sb_add(&t->errors[PROTO_UDP], errors);
+		sb_count(env->sb, PROTO_UDP, l->sbi, SB_REQUESTS, n);
+		sb_count(env->sb, PROTO_UDP, l->sbi, SB_ERRORS, errors);
 	}
 }
 

@@ -269,7 +269,7 @@ worker_over_share(const struct worker_env *env, const struct conf_listen *l)
 	n = sb_count_peer(env->sb, env->slot, env->slot->peer_key);
 	if (n < env->conf->max_connections_per_address)
 		return 0;
-	sb_add(&env->sb->totals.rejected[l->proto], 1);
+	sb_count(env->sb, l->proto, l->sbi, SB_REJECTED, 1);
 	log_warnx("%s: %s refused: %lu connections from this address",
 	    l->name, env->slot->peer, n);
 	return 1;
@@ -337,7 +337,7 @@ worker_slot_busy(const struct worker_env *env, const struct conf_listen *l,
 	if (sb_idle(env->sb) < env->conf->workers_min_spare)
 		worker_notify(env);
 	slot->connections++;
-	sb_add(&env->sb->totals.connections[l->proto], 1);
+	sb_count(env->sb, l->proto, l->sbi, SB_CONNECTIONS, 1);
 }
 
 static void
@@ -404,8 +404,8 @@ worker_serve(const struct worker_env *env, const struct conf_listen *l,
 		how = worker_serve_line(env, &st, &ws);
  done:
 	stream_close(&st);
-	sb_add(&env->sb->totals.requests[l->proto], ws.requests);
-	sb_add(&env->sb->totals.errors[l->proto], ws.errors);
+	sb_count(env->sb, l->proto, l->sbi, SB_REQUESTS, ws.requests);
+	sb_count(env->sb, l->proto, l->sbi, SB_ERRORS, ws.errors);
 	log_info("%s: %s: %s%s%s, %llu requests, %llu errors, %llu bytes in, "
 	    "%llu bytes out, %llu ms", l->name, env->slot->peer, how, via,
 	    tlsinfo,

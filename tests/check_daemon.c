@@ -566,8 +566,9 @@ END_TEST
 
 START_TEST(stuck_worker_is_killed_after_request_timeout)
 {
-	pid_t	 w = -1;
-	int	 i, caught = 0;
+	uint64_t	 t0;
+	pid_t		 w = -1;
+	int		 i, caught = 0;
 
 	start(CONF_BASE "request-timeout 1\nmax-digits 1000000\n"
 	    "max-work 4000000000\n");
@@ -587,6 +588,8 @@ START_TEST(stuck_worker_is_killed_after_request_timeout)
 	ck_assert_msg(caught, "no stopped worker was seen stuck in %d tries",
 	    i);
 	OK(h_expect_eof(&pool[i - 1], 10000));
+	for (t0 = h_now_ms(); h_pid_alive(w) && h_now_ms() - t0 < 5000;)
+		h_sleep_ms(20);
 	ck_assert_msg(!h_pid_alive(w), "worker %ld still there", (long)w);
 	ck_assert_int_eq(h_log_count(&d, "killed by signal"), 0);
 	client(&pool[i]);

@@ -91,6 +91,26 @@ status = d.split(b" ")[1].decode() if d.startswith(b"HTTP/1.1 ") else "none"
 print("%s %.1f" % (status, took))
 EOF
 
+# prom.py NAME LABELS: parse the Prometheus text of stdin strictly (a
+# HELP and a TYPE line before each family's samples, every sample
+# NAME{LABELS} VALUE of a declared family); print the value of the
+# sample NAME{LABELS}, or fail.
+cat >"$T/prom.py" <<'EOF'
+import re, sys
+declared, samples = set(), {}
+sample = re.compile(r'^([a-z_]+)(\{[^}]*\})? ([0-9.e+]+)$')
+for line in sys.stdin.read().splitlines():
+    m = re.match(r'^# (HELP|TYPE) ([a-z_]+) ', line)
+    if m:
+        declared.add(m.group(2))
+        continue
+    m = sample.match(line)
+    if not m or m.group(1) not in declared:
+        sys.exit("bad line: %r" % line)
+    samples[m.group(1) + (m.group(2) or "")] = m.group(3)
+print(samples[sys.argv[1] + sys.argv[2]])
+EOF
+
 # jcheck.py CHECK: run the python expression CHECK on the JSON of stdin
 # (as j); exit 0 when it is true.
 cat >"$T/jcheck.py" <<'EOF'
@@ -235,6 +255,19 @@ is "GET /style.css" "$(curl_code "$U/style.css") $(header Content-Type)" \
 is "GET /metrics from loopback" "$(curl_code "$U/metrics") \
 $(header Content-Type)" "200 text/plain; version=0.0.4; charset=utf-8"
 ok "metrics count http requests" body_has 'protocol="http"'
+# prom NAME LABELS: a sample of the metrics in $T/body.
+prom() {
+	python3 "$T/prom.py" "$1" "$2" <"$T/body"
+}
+ok "metrics text parses, requests by listener counted" test \
+    "$(prom calcd_listener_requests_total \
+    "{listener=\"http 127.0.0.1:$port\",protocol=\"http\"}")" -ge 10
+is "and by protocol, the same as the only http listener's" \
+    "$(prom calcd_requests_total '{protocol="http"}')" \
+    "$(prom calcd_listener_requests_total \
+    "{listener=\"http 127.0.0.1:$port\",protocol=\"http\"}")"
+ok "errors by listener counted" test "$(prom calcd_listener_errors_total \
+    "{listener=\"http 127.0.0.1:$port\",protocol=\"http\"}")" -ge 1
 
 # ---- status codes ----
 
