@@ -452,16 +452,20 @@ worker_accept(const struct worker_env *env, size_t i)
 }
 
 /*
- * Accept on listener i until nobody waits there, at most WORKER_RUN_MAX
- * times (so that other listeners get their turn in epoll_wait) and at
- * most max times.  Under load the next client is often waiting already
- * when one leaves.  Returns how many were served.
+ * Accept on listener i after a wakeup: once, since the wakeup was meant
+ * for this worker, then again while somebody waits there, the worker has
+ * connections left of its max and is not told to stop, at most
+ * WORKER_RUN_MAX times (so that other listeners get their turn in
+ * epoll_wait).  Under load the next client is often waiting already when
+ * one leaves.  Returns how many were served.
  */
 static unsigned long
 worker_accept_run(const struct worker_env *env, size_t i, unsigned long max)
 {
-	unsigned long	 served = 0;
+	unsigned long	 served;
 
+	if ((served = worker_accept(env, i)) == 0)
+		return 0;
 	while (served < max && served < WORKER_RUN_MAX && !worker_stop &&
 	    worker_accept(env, i))
 		served++;
@@ -522,7 +526,7 @@ worker_main(const struct worker_env *env)
 		/* Every event returned was a wakeup meant for this worker. */
 		for (i = 0; i < n; i++)
 			served += worker_accept_run(env, ev[i].data.u32,
-			    lifetime - served);
+			    lifetime > served ? lifetime - served : 0);
 	}
 	if (worker_stop)
 		served += worker_sweep(env);
