@@ -219,6 +219,56 @@ START_TEST(word_has_its_default)
 }
 END_TEST
 
+/*
+ * The shipped etc/calcd.conf shows every setting with its default,
+ * commented out: each keyword has its "#keyword " line, and the file with
+ * those lines uncommented loads to the built-in defaults.
+ */
+START_TEST(shipped_file_shows_every_default)
+{
+	char		 file[H_PATH_MAX], *text, *open, *p;
+	const char	*top = getenv("top_srcdir");
+	size_t		 i, len;
+
+	snprintf(file, sizeof(file), "%s/etc/calcd.conf", top ? top : ".");
+	ck_assert_msg((text = h_read_file(file, &len)) != NULL, "%s",
+	    h_err());
+	ck_assert_ptr_nonnull(open = malloc(len + 1));
+	for (i = 0, p = open; i < len; i++)
+		if (!(text[i] == '#' && (i == 0 || text[i - 1] == '\n') &&
+		    i + 1 < len && text[i + 1] >= 'a' && text[i + 1] <= 'z'))
+			*p++ = text[i];
+	*p = '\0';
+	for (i = 0; i < NNUMBERS + NWORDS; i++) {
+		const char *k = i < NNUMBERS ? numbers[i].name :
+		    words[i - NNUMBERS].name;
+		char want[64];
+
+		snprintf(want, sizeof(want), "\n#%s ", k);
+		ck_assert_msg(strstr(text, want) != NULL, "%s does not show %s",
+		    file, k);
+	}
+	ck_assert_msg(strstr(text, "\n#metrics-allow ") != NULL &&
+	    strstr(text, "\n#proxy-allow ") != NULL, "an address list is "
+	    "missing from %s", file);
+	load_ok(open);
+	for (i = 0; i < NNUMBERS; i++)
+		ck_assert_msg(field_ulong(numbers[i].offset) == numbers[i].def,
+		    "%s shows %s %lu, the default is %lu", file,
+		    numbers[i].name, field_ulong(numbers[i].offset),
+		    numbers[i].def);
+	for (i = 0; i < NWORDS; i++)
+		ck_assert_str_eq(field_string(words[i].offset), words[i].def);
+	ck_assert_msg(strstr(text, "\n#max-work ") != NULL, "no max-work");
+	ck_assert_uint_eq(conf.calc.max_work, CALC_DEFAULT_MAX_WORK);
+	ck_assert_uint_eq(conf.nlisten, 10);
+	ck_assert_uint_eq(conf.metrics_allow.count, 2);
+	ck_assert_uint_eq(conf.proxy_allow.count, 2);
+	free(open);
+	free(text);
+}
+END_TEST
+
 START_TEST(blanks_comments_and_crlf_are_allowed)
 {
 	load_ok("# calcd.conf\n\n   \n\tworkers-max\t\t17   # seventeen\r\n"
@@ -638,6 +688,7 @@ make_conf_suite(void)
 	tcase_add_loop_test(tc, word_is_set, 0, NWORDS);
 	tcase_add_loop_test(tc, word_has_its_default, 0, NWORDS);
 	tcase_add_test(tc, blanks_comments_and_crlf_are_allowed);
+	tcase_add_test(tc, shipped_file_shows_every_default);
 	tcase_add_test(tc, metrics_allow_takes_networks);
 	tcase_add_test(tc, metrics_allow_defaults_to_loopback);
 	tcase_add_test(tc, longest_line_and_value_are_allowed);
