@@ -34,7 +34,6 @@
 #include "worker.h"
 
 #define WORKER_POLL_MS	1000	/* how often an idle worker looks around */
-#define WORKER_RUN_MAX	16	/* clients taken from a listener in a row */
 
 static volatile sig_atomic_t	worker_stop;
 static volatile sig_atomic_t	worker_serving;	/* inside a connection */
@@ -451,27 +450,6 @@ worker_accept(const struct worker_env *env, size_t i)
 	return 1;
 }
 
-/*
- * Accept on listener i after a wakeup: once, since the wakeup was meant
- * for this worker, then again while somebody waits there, the worker has
- * connections left of its max and is not told to stop, at most
- * WORKER_RUN_MAX times (so that other listeners get their turn in
- * epoll_wait).  Under load the next client is often waiting already when
- * one leaves.  Returns how many were served.
- */
-static unsigned long
-worker_accept_run(const struct worker_env *env, size_t i, unsigned long max)
-{
-	unsigned long	 served;
-
-	if ((served = worker_accept(env, i)) == 0)
-		return 0;
-	while (served < max && served < WORKER_RUN_MAX && !worker_stop &&
-	    worker_accept(env, i))
-		served++;
-	return served;
-}
-
 /* How many connections this worker serves: the limit less up to 10%. */
 static unsigned long
 worker_lifetime(const struct conf *conf)
@@ -525,8 +503,7 @@ worker_main(const struct worker_env *env)
 			served += worker_sweep(env);
 		/* Every event returned was a wakeup meant for this worker. */
 		for (i = 0; i < n; i++)
-			served += worker_accept_run(env, ev[i].data.u32,
-			    lifetime > served ? lifetime - served : 0);
+			served += worker_accept(env, ev[i].data.u32);
 	}
 	if (worker_stop)
 		served += worker_sweep(env);
