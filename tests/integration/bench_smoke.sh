@@ -18,7 +18,6 @@ tls=$(free_port) || bail_out "no free port"
 http=$(free_port) || bail_out "no free port"
 https=$(free_port) || bail_out "no free port"
 udp=$(free_port) || bail_out "no free port"
-fake=$(free_port) || bail_out "no free port"
 dead=$(free_port) || bail_out "no free port"
 calcd_start <<EOF || bail_out "calcd did not start"
 user nobody
@@ -95,9 +94,12 @@ else
 	echo "ok $((tap_n += 1)) # SKIP python3 not found"
 fi
 
-# A fake line server: the greeting, then "11" to every line; it stops by
-# itself after 20 seconds.
-if command -v python3 >/dev/null 2>&1; then
+# fake_start: a fake line server on a port $fake picked now (the runs
+# above open thousands of client sockets on ephemeral ports, so a port
+# picked at the start may be taken by now): the greeting, then "11" to
+# every line; it stops by itself after 20 seconds.
+fake_start() {
+	fake=$(free_port) || return 1
 	python3 -c '
 import socketserver, sys, threading
 class Wrong(socketserver.StreamRequestHandler):
@@ -112,7 +114,15 @@ s = Server(("127.0.0.1", int(sys.argv[1])), Wrong)
 threading.Timer(20, s.shutdown).start()
 s.serve_forever()' "$fake" </dev/null >/dev/null 2>&1 &
 	fake_pid=$!
-	wait_port 127.0.0.1 "$fake" || bail_out "the fake server did not start"
+	wait_port 127.0.0.1 "$fake" && return 0
+	kill "$fake_pid" 2>/dev/null
+	wait "$fake_pid" 2>/dev/null
+	return 1
+}
+
+if command -v python3 >/dev/null 2>&1; then
+	fake_start || fake_start || fake_start ||
+	    bail_out "the fake server did not start"
 	bench -t tcp -p "$fake"
 	kill "$fake_pid" 2>/dev/null
 	wait "$fake_pid" 2>/dev/null
