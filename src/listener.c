@@ -92,6 +92,26 @@ listener_defer_accept(int fd, const struct conf_listen *l)
 }
 
 /*
+ * Make the bound socket fd serve l, whether calcd or systemd opened it:
+ * large buffers for udp; for a stream listener, listen with backlog and
+ * defer accepting where the client speaks first.  Returns -1 when
+ * listen(2) fails.
+ */
+static int
+listener_ready(int fd, const struct conf_listen *l, int backlog)
+{
+	if (l->proto == PROTO_UDP) {
+		listener_udp_buffers(fd);
+		return 0;
+	}
+	if (listen(fd, backlog) == -1)
+		return -1;
+	if (l->proto != PROTO_TCP)
+		listener_defer_accept(fd, l);
+	return 0;
+}
+
+/*
  * Open one non-blocking socket bound to l's address.  IPv6 sockets are
  * IPv6-only, so that [::]:PORT and 0.0.0.0:PORT can both be listed.
  */
@@ -112,18 +132,14 @@ listener_open(struct conf_listen *l, int backlog)
 		log_warn("listen %s: setsockopt", l->name);
 		goto fail;
 	}
-	if (type == SOCK_DGRAM)
-		listener_udp_buffers(fd);
 	if (listener_bind(fd, l) == -1) {
 		log_warn("listen %s: bind", l->name);
 		goto fail;
 	}
-	if (type == SOCK_STREAM && listen(fd, backlog) == -1) {
+	if (listener_ready(fd, l, backlog) == -1) {
 		log_warn("listen %s: listen", l->name);
 		goto fail;
 	}
-	if (l->proto != PROTO_TCP && type == SOCK_STREAM)
-		listener_defer_accept(fd, l);
 	l->fd = fd;
 	return 0;
  fail:
@@ -184,13 +200,7 @@ listener_take_passed(struct conf_listen *l, int backlog)
 			continue;
 		if ((fl = fcntl(fd, F_GETFL)) != -1)
 			(void)fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-		if (type == SOCK_DGRAM)
-			listener_udp_buffers(fd);
-		else {
-			listen(fd, backlog);
-			if (l->proto != PROTO_TCP)
-				listener_defer_accept(fd, l);
-		}
+		(void)listener_ready(fd, l, backlog);
 		listener_passed[i].taken = 1;
 		l->fd = fd;
 		log_debug("%s: socket %d from systemd", l->name, fd);

@@ -9,22 +9,25 @@
 
 #include "util.h"
 
-uint64_t
-util_now_ms(void)
+static uint64_t
+util_clock_ms(clockid_t clock)
 {
 	struct timespec	 ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clock, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+uint64_t
+util_now_ms(void)
+{
+	return util_clock_ms(CLOCK_MONOTONIC);
 }
 
 uint64_t
 util_coarse_ms(void)
 {
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return util_clock_ms(CLOCK_MONOTONIC_COARSE);
 }
 
 void
