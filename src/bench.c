@@ -41,14 +41,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <gnutls/gnutls.h>
-
 #include "calc.h"
 #include "http.h"
-#include "line.h"
+#include "proto.h"
 #include "stream.h"
 #include "tls.h"
-#include "udp.h"
+#include "wire.h"
 
 #define BENCH_HOST		"127.0.0.1"
 #define BENCH_EXPR		"5+5"	/* the mix without --exprs */
@@ -75,7 +73,6 @@
 					   on one connection */
 #define BENCH_HEAD_MAX		8192	/* bytes of an HTTP response head */
 #define BENCH_BODY_MAX		(16 * 1024 * 1024) /* Content-Length taken */
-#define BENCH_UDP_MAX		65507	/* largest UDP payload over IPv4 */
 #define BENCH_UDP_BATCH		32	/* datagrams per system call */
 #define BENCH_SHOW		60	/* bytes of a wrong answer shown */
 
@@ -98,28 +95,6 @@ struct hist {
 	uint64_t	 max;
 };
 
-enum wire {
-	WIRE_LINE,		/* greeting, then a line for a line */
-	WIRE_UDP,		/* a datagram for a datagram */
-	WIRE_HTTP		/* GET /calc, keep-alive */
-};
-
-struct transport {
-	const char	*name;
-	const char	*port;		/* the default, as calcc's */
-	int		 tls;
-	enum wire	 wire;
-};
-
-static const struct transport transports[] = {
-	{ "tcp",	"54321",	0,	WIRE_LINE },
-	{ "tls",	"54322",	1,	WIRE_LINE },
-	{ "udp",	"54321",	0,	WIRE_UDP },
-	{ "http",	"54380",	0,	WIRE_HTTP },
-	{ "https",	"54443",	1,	WIRE_HTTP },
-};
-#define NTRANSPORTS	(sizeof(transports) / sizeof(transports[0]))
-
 /* One expression of the mix: its request, rendered once, and answer. */
 struct expr {
 	char		*text;
@@ -131,7 +106,7 @@ struct expr {
 };
 
 struct opts {
-	const struct transport	*tr;
+	const struct proto	*tr;
 	const char		*host;
 	const char		*port;
 	int			 family;
@@ -222,11 +197,7 @@ struct bench {
 	socklen_t		 addrlen;
 	int			 ep;		/* the epoll set */
 	struct conn		*conns;
-	gnutls_certificate_credentials_t cred;
-	gnutls_priority_t	 prio;		/* parsed once */
-	gnutls_datum_t		 known;		/* a certificate verified */
-	unsigned		 verify_status;	/* why the last one was not */
-	gnutls_datum_t		 ticket;	/* --resume: the last session */
+	struct tls_client	*tls;		/* -t tls and https */
 	enum phase		 phase;
 	uint64_t		 t_measure;	/* us: measuring started */
 	uint64_t		 t_stop;	/* us: no request after it */
@@ -273,10 +244,6 @@ static const struct option longopts[] = {
 };
 
 static const char shortopts[] = "46c:d:h:n:P:p:t:Vw:";
-
-static const gnutls_datum_t bench_alpn_http = {
-	(unsigned char *)"http/1.1", 8
-};
 
 static void	conn_open(struct bench *, struct conn *, uint64_t);
 static void	conn_fail(struct bench *, struct conn *, uint64_t,
@@ -342,15 +309,19 @@ parse_seconds(const char *s, const char *what, uint64_t min_us)
 	return (uint64_t)(v * 1e6 + 0.5);
 }
 
-static const struct transport *
+/* The protocol called s (proto.h), or exit naming the ones there are. */
+static const struct proto *
 parse_transport(const char *s)
 {
-	size_t	 i;
+	int	 id;
 
-	for (i = 0; i < NTRANSPORTS; i++)
-		if (strcmp(s, transports[i].name) == 0)
-			return &transports[i];
-	errx(EXIT_TROUBLE, "-t: '%s' is not tcp, tls, udp, http or https", s);
+	if ((id = proto_find(s)) != -1)
+		return proto_get(id);
+	fprintf(stderr, "calcd-bench: -t: '%s' is not one of:", s);
+	for (id = 0; id < PROTO_COUNT; id++)
+		fprintf(stderr, " %s", proto_name(id));
+	fprintf(stderr, "\n");
+	exit(EXIT_TROUBLE);
 }
 
 /* Check that the options go together and fill in the defaults. */
@@ -358,10 +329,10 @@ static void
 check_options(struct opts *o, int have_d)
 {
 	if (o->port == NULL)
-		o->port = o->tr->port;
+		o->port = o->tr->port_text;
 	if (!have_d && o->requests == 0)
 		o->duration_us = BENCH_DURATION * 1000000ULL;
-	if (o->new_conn && o->tr->wire == WIRE_UDP)
+	if (o->new_conn && o->tr->wire == PROTO_WIRE_DATAGRAM)
 		errx(EXIT_TROUBLE, "--new-conn: UDP has no connections");
 	if (o->new_conn && o->pipeline > 1)
 		errx(EXIT_TROUBLE, "--new-conn sends one request per "
@@ -380,7 +351,7 @@ parse_options(int argc, char *argv[], struct opts *o)
 	int	 ch, have_d = 0;
 
 	memset(o, 0, sizeof(*o));
-	o->tr = &transports[0];
+	o->tr = proto_get(PROTO_TCP);
 	o->host = BENCH_HOST;
 	o->family = AF_UNSPEC;
 	o->conns = 1;
@@ -482,18 +453,6 @@ has_prefix(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-/* Whether text, around blanks, is "exit" or "quit". */
-static int
-is_quit(const char *text)
-{
-	size_t	 len;
-
-	text += strspn(text, " \t");
-	len = strcspn(text, " \t");
-	return text[len + strspn(text + len, " \t")] == '\0' && len == 4 &&
-	    (strncmp(text, "exit", 4) == 0 || strncmp(text, "quit", 4) == 0);
-}
-
 /*
  * Evaluate e->text as the server will, in a fresh session with the
  * default limits, into e->want.  What depends on a session is refused, as
@@ -517,7 +476,7 @@ mix_expect(struct expr *e)
 	    (t = calc_session_new(NULL)) == NULL)
 		errx(EXIT_TROUBLE, "cannot start a calculator session");
 	st = calc_eval(s, e->text, len, &out, &outlen);
-	if (is_quit(e->text))
+	if (wire_is_quit(e->text, strlen(e->text)))
 		why = "ends the session";
 	else if (st == CALC_ERROR &&
 	    has_prefix(out, "error: too many variables"))
@@ -585,17 +544,15 @@ render_http(const struct opts *o, struct expr *e)
 
 /*
  * The datagram of e: the expression, padded with blanks when the answer
- * and its newline are longer than the server may send for it (three
- * times the request, or UDP_REPLY_MIN).
+ * and its newline are longer than the server may send for it (wire.h).
  */
 static const char *
 render_udp(struct expr *e)
 {
-	size_t	 len = strlen(e->text), need = e->wantlen + 1;
+	size_t	 need = e->wantlen + 1;
+	size_t	 len = wire_udp_pad_for(strlen(e->text), need);
 
-	if (need > UDP_REPLY_MIN && need > UDP_AMPLIFICATION * len)
-		len = (need + UDP_AMPLIFICATION - 1) / UDP_AMPLIFICATION;
-	if (len > BENCH_UDP_MAX)
+	if (wire_udp_reply_max(len) < need)
 		return "has an answer too long for UDP";
 	if ((e->req = malloc(len)) == NULL)
 		err(EXIT_TROUBLE, "malloc");
@@ -612,11 +569,11 @@ mix_render(const struct opts *o, struct expr *e)
 	size_t	 len = strlen(e->text);
 
 	switch (o->tr->wire) {
-	case WIRE_HTTP:
+	case PROTO_WIRE_HTTP:
 		return render_http(o, e);
-	case WIRE_UDP:
+	case PROTO_WIRE_DATAGRAM:
 		return render_udp(e);
-	case WIRE_LINE:
+	case PROTO_WIRE_LINE:
 		break;
 	}
 	e->req = xstrndup(e->text, len + 1);
@@ -886,146 +843,21 @@ pend_clear(struct bench *b, struct conn *c, enum outcome how, int drop,
  */
 
 /*
- * Verify the server's certificate chain and name, as tls_connect() does,
- * the first time a certificate is seen; after that, a handshake that
- * presents the same certificate, byte for byte, skips the chain check
- * (the handshake itself still proves the server holds its key).  Without
- * the cache, verification is a third of the client's work per
- * handshake, and the load generator, not the server, sets the pace.
- */
-static int
-tls_verify(gnutls_session_t s)
-{
-	struct bench		*b = gnutls_session_get_ptr(s);
-	const gnutls_datum_t	*peer;
-	unsigned		 n = 0;
-
-	if ((peer = gnutls_certificate_get_peers(s, &n)) == NULL || n == 0)
-		return -1;
-	if (b->known.size == peer[0].size &&
-	    memcmp(b->known.data, peer[0].data, peer[0].size) == 0)
-		return 0;
-	if (gnutls_certificate_verify_peers3(s, b->o.host,
-	    &b->verify_status) < 0 || b->verify_status != 0)
-		return -1;
-	gnutls_free(b->known.data);
-	if ((b->known.data = gnutls_malloc(peer[0].size)) == NULL)
-		err(EXIT_TROUBLE, "gnutls_malloc");
-	memcpy(b->known.data, peer[0].data, peer[0].size);
-	b->known.size = peer[0].size;
-	return 0;
-}
-
-/*
- * What every connection shares: the trust store, read once, and the
- * priorities, parsed once.
+ * The TLS client side (tls.h), made once: every connection shares its
+ * trust store, its verified certificate and, with --resume, the last
+ * session.  Without --resume tickets are refused, so that each
+ * connection costs the server a full handshake.
  */
 static void
 tls_setup(struct bench *b)
 {
-	int	 rc;
+	char	 why[256];
 
-	if ((rc = gnutls_certificate_allocate_credentials(&b->cred)) < 0 ||
-	    (rc = gnutls_priority_init2(&b->prio, NULL, NULL, 0)) < 0)
-		errx(EXIT_TROUBLE, "TLS: %s", gnutls_strerror(rc));
-	if (b->o.insecure)
-		return;
-	if (b->o.cafile != NULL)
-		rc = gnutls_certificate_set_x509_trust_file(b->cred,
-		    b->o.cafile, GNUTLS_X509_FMT_PEM);
-	else
-		rc = gnutls_certificate_set_x509_system_trust(b->cred);
-	if (rc <= 0)
-		errx(EXIT_TROUBLE, "%s: %s", b->o.cafile ? b->o.cafile :
-		    "system trust store", rc == 0 ? "no certificate" :
-		    gnutls_strerror(rc));
-	gnutls_certificate_set_verify_function(b->cred, tls_verify);
-}
-
-static int
-is_address(const char *host)
-{
-	unsigned char	 buf[16];
-
-	return inet_pton(AF_INET, host, buf) == 1 ||
-	    inet_pton(AF_INET6, host, buf) == 1;
-}
-
-/*
- * A client session on c's socket, verified by tls_verify(), with SNI for
- * a name, and one key share (the server's first choice) where the
- * default sends two.  Tickets are refused unless --resume, so that each
- * connection costs the server a full handshake; with it, the last
- * session is offered.  Returns 0, or a GnuTLS error.
- */
-static int
-tls_start(struct bench *b, struct conn *c)
-{
-	gnutls_session_t	 s;
-	unsigned		 flags = GNUTLS_CLIENT | GNUTLS_NONBLOCK |
-				    GNUTLS_NO_SIGNAL | GNUTLS_KEY_SHARE_TOP;
-	int			 rc;
-
-	if (!b->o.resume)
-		flags |= GNUTLS_NO_TICKETS;
-	if ((rc = gnutls_init(&s, flags)) < 0)
-		return rc;
-	tls_stream_attach(&c->st, s);
-	gnutls_session_set_ptr(s, b);
-	if ((rc = gnutls_priority_set(s, b->prio)) < 0 ||
-	    (rc = gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE,
-	    b->cred)) < 0 ||
-	    (!is_address(b->o.host) && (rc = gnutls_server_name_set(s,
-	    GNUTLS_NAME_DNS, b->o.host, strlen(b->o.host))) < 0) ||
-	    (b->o.tr->wire == WIRE_HTTP && (rc = gnutls_alpn_set_protocols(s,
-	    &bench_alpn_http, 1, 0)) < 0))
-		return rc;
-	if (b->o.resume && b->ticket.size > 0 &&
-	    (rc = gnutls_session_set_data(s, b->ticket.data,
-	    b->ticket.size)) < 0)
-		return rc;
-	gnutls_transport_set_int(s, c->st.fd);
-	return 0;
-}
-
-/* --resume: keep c's session for the next connections to offer. */
-static void
-tls_keep_session(struct bench *b, struct conn *c)
-{
-	gnutls_session_t	 s = c->st.tls;
-	gnutls_datum_t		 d;
-
-	if (!b->o.resume || s == NULL ||
-	    (gnutls_protocol_get_version(s) == GNUTLS_TLS1_3 &&
-	    !(gnutls_session_get_flags(s) & GNUTLS_SFLAGS_SESSION_TICKET)))
-		return;
-	if (gnutls_session_get_data2(s, &d) < 0)
-		return;
-	gnutls_free(b->ticket.data);
-	b->ticket = d;
-}
-
-/* Why a handshake failed, in words, into buf. */
-static void
-tls_why(struct bench *b, int rc, char *buf, size_t len)
-{
-	gnutls_datum_t	 text = { NULL, 0 };
-	size_t		 n;
-
-	if (rc != GNUTLS_E_CERTIFICATE_ERROR) {
-		snprintf(buf, len, "TLS handshake: %s", gnutls_strerror(rc));
-		return;
-	}
-	if (b->verify_status != 0 &&
-	    gnutls_certificate_verification_status_print(b->verify_status,
-	    GNUTLS_CRT_X509, &text, 0) == 0) {
-		n = snprintf(buf, len, "certificate not trusted: %s",
-		    (char *)text.data);
-		gnutls_free(text.data);
-		while (n > 0 && n < len && buf[n - 1] == ' ')
-			buf[--n] = '\0';
-	} else
-		snprintf(buf, len, "certificate not trusted");
+	b->tls = tls_client_new(b->o.host, b->o.cafile, b->o.insecure,
+	    b->o.tr->alpn, b->o.resume ? TLS_CLIENT_RESUME :
+	    TLS_CLIENT_NO_TICKETS, why, sizeof(why));
+	if (b->tls == NULL)
+		errx(EXIT_TROUBLE, "%s", why);
 }
 
 /*
@@ -1051,14 +883,11 @@ conn_want(struct bench *b, struct conn *c, uint32_t events)
 static void
 conn_close(struct bench *b, struct conn *c)
 {
-	if (c->st.tls != NULL && c->state >= CONN_GREETING) {
-		tls_keep_session(b, c);
-		c->st.ops->close(&c->st);
-	} else {
-		if (c->st.tls != NULL)
-			gnutls_deinit(c->st.tls);
-		if (c->st.fd != -1)
-			close(c->st.fd);
+	if (c->st.tls != NULL && c->state >= CONN_GREETING)
+		tls_client_keep(b->tls, &c->st);
+	if (c->st.fd != -1) {
+		stream_peer_done(&c->st);	/* no lingering */
+		stream_close(&c->st);
 	}
 	c->st.fd = -1;
 	c->st.tls = NULL;
@@ -1109,11 +938,11 @@ static void
 conn_ready(struct bench *b, struct conn *c, uint64_t now)
 {
 	c->state = CONN_READY;
-	if (b->o.tr->wire != WIRE_UDP)
+	if (b->o.tr->wire != PROTO_WIRE_DATAGRAM)
 		b->ever_ready = 1;	/* over UDP, once an answer came */
 	if (b->phase == PHASE_MEASURE) {
 		b->n.connects++;
-		if (c->st.tls != NULL && gnutls_session_is_resumed(c->st.tls))
+		if (tls_resumed(&c->st))
 			b->n.resumed++;
 	}
 	conn_want(b, c, EPOLLIN);
@@ -1127,20 +956,17 @@ conn_handshake(struct bench *b, struct conn *c, uint64_t now)
 	char	 why[256];
 	int	 rc;
 
-	do
-		rc = gnutls_handshake(c->st.tls);
-	while (rc < 0 && rc != GNUTLS_E_AGAIN && !gnutls_error_is_fatal(rc));
-	if (rc == GNUTLS_E_AGAIN) {
-		conn_want(b, c, gnutls_record_get_direction(c->st.tls) ?
-		    EPOLLOUT : EPOLLIN);
+	rc = tls_client_handshake(b->tls, &c->st, why, sizeof(why));
+	if (rc == STREAM_AGAIN) {
+		conn_want(b, c, c->st.ops->direction(&c->st) ? EPOLLOUT :
+		    EPOLLIN);
 		return;
 	}
 	if (rc < 0) {
-		tls_why(b, rc, why, sizeof(why));
 		conn_fail(b, c, now, OUT_CLOSED, why);
 		return;
 	}
-	if (b->o.tr->wire == WIRE_LINE) {
+	if (b->o.tr->wire == PROTO_WIRE_LINE) {
 		c->state = CONN_GREETING;
 		conn_want(b, c, EPOLLIN);
 		conn_read(b, c, now);	/* GnuTLS may hold the greeting */
@@ -1154,7 +980,7 @@ conn_connected(struct bench *b, struct conn *c, uint64_t now)
 {
 	socklen_t	 len = sizeof(int);
 	char		 why[256];
-	int		 soerr = 0, rc;
+	int		 soerr = 0;
 
 	if (getsockopt(c->st.fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == -1)
 		soerr = errno;
@@ -1165,13 +991,12 @@ conn_connected(struct bench *b, struct conn *c, uint64_t now)
 	}
 	if (b->o.tr->tls) {
 		c->state = CONN_HANDSHAKE;
-		if ((rc = tls_start(b, c)) < 0) {
-			tls_why(b, rc, why, sizeof(why));
+		if (tls_client_start(b->tls, &c->st, why, sizeof(why)) == -1) {
 			conn_fail(b, c, now, OUT_CLOSED, why);
 			return;
 		}
 		conn_handshake(b, c, now);
-	} else if (b->o.tr->wire == WIRE_LINE) {
+	} else if (b->o.tr->wire == PROTO_WIRE_LINE) {
 		c->state = CONN_GREETING;
 		conn_want(b, c, EPOLLIN);
 	} else
@@ -1187,7 +1012,7 @@ conn_open(struct bench *b, struct conn *c, uint64_t now)
 {
 	struct epoll_event	 ev;
 	char			 why[256];
-	int			 udp = b->o.tr->wire == WIRE_UDP, one = 1;
+	int			 udp = b->o.tr->wire == PROTO_WIRE_DATAGRAM, one = 1;
 	int			 fd;
 
 	c->since = now;
@@ -1227,7 +1052,7 @@ conn_fill(struct bench *b, struct conn *c, uint64_t now)
 	const struct expr	*e;
 	unsigned		 depth = b->o.pipeline, tail;
 
-	if (b->o.tr->wire == WIRE_UDP) {
+	if (b->o.tr->wire == PROTO_WIRE_DATAGRAM) {
 		conn_flush(b, c, now);
 		return;
 	}
@@ -1309,15 +1134,14 @@ conn_flush(struct bench *b, struct conn *c, uint64_t now)
 	size_t	 len;
 	ssize_t	 n;
 
-	if (b->o.tr->wire == WIRE_UDP)
+	if (b->o.tr->wire == PROTO_WIRE_DATAGRAM)
 		return udp_fill(b, c, now);
 	while (c->outlen > 0) {
 		len = c->again ? c->again : c->outlen;
 		n = c->st.ops->write(&c->st, c->out, len);
 		if (n == STREAM_AGAIN) {
 			c->again = len;
-			conn_want(b, c, c->st.tls != NULL &&
-			    gnutls_record_get_direction(c->st.tls) == 0 ?
+			conn_want(b, c, c->st.ops->direction(&c->st) == 0 ?
 			    EPOLLIN : EPOLLIN | EPOLLOUT);
 			return 0;
 		}
@@ -1397,7 +1221,7 @@ conn_answer(struct bench *b, struct conn *c, const char *p, size_t n,
 	ssize_t			 used;
 	int			 status = 0, ok;
 
-	if (b->o.tr->wire == WIRE_LINE) {
+	if (b->o.tr->wire == PROTO_WIRE_LINE) {
 		if ((nl = memchr(p, '\n', n)) == NULL)
 			return 0;
 		got = p;
@@ -1436,8 +1260,8 @@ conn_greeting(struct bench *b, struct conn *c, uint64_t now)
 	len = nl - c->in;
 	if (len > 0 && c->in[len - 1] == '\r')
 		len--;
-	if (len != strlen(LINE_GREETING) ||
-	    memcmp(c->in, LINE_GREETING, len) != 0) {
+	if (len != strlen(WIRE_GREETING) ||
+	    memcmp(c->in, WIRE_GREETING, len) != 0) {
 		snprintf(why, sizeof(why), "not the greeting: '%.*s'",
 		    (int)(len < BENCH_SHOW ? len : BENCH_SHOW), c->in);
 		conn_fail(b, c, now, OUT_CLOSED, why);
@@ -1536,8 +1360,7 @@ conn_read(struct bench *b, struct conn *c, uint64_t now)
 		c->inlen += n;
 		if (conn_parse(b, c, now) == -1)
 			return -1;
-		if ((size_t)n < room && (c->st.tls == NULL ||
-		    gnutls_record_check_pending(c->st.tls) == 0))
+		if ((size_t)n < room && tls_pending(&c->st) == 0)
 			return 0;
 	}
 }
@@ -1637,7 +1460,7 @@ conn_event(struct bench *b, struct conn *c, uint32_t events)
 		break;
 	case CONN_GREETING:
 	case CONN_READY:
-		if (b->o.tr->wire == WIRE_UDP) {
+		if (b->o.tr->wire == PROTO_WIRE_DATAGRAM) {
 			udp_read(b, c, now);
 			break;
 		}
@@ -1675,7 +1498,7 @@ bench_tick(struct bench *b, uint64_t now)
 			if (now - c->since >= limit)
 				conn_fail(b, c, now, OUT_TIMEOUT,
 				    "timed out connecting");
-		} else if (b->o.tr->wire == WIRE_UDP) {
+		} else if (b->o.tr->wire == PROTO_WIRE_DATAGRAM) {
 			for (j = 0; j < b->o.pipeline; j++)
 				if (c->pend[j].expr != SLOT_FREE &&
 				    now - c->pend[j].sent >= limit) {
@@ -1741,7 +1564,7 @@ bench_conns(struct bench *b)
 		if (b->mix[i].wantlen > wantmax)
 			wantmax = b->mix[i].wantlen;
 	}
-	if (b->o.tr->wire == WIRE_UDP)
+	if (b->o.tr->wire == PROTO_WIRE_DATAGRAM)
 		udp_setup(b, wantmax);
 	if ((b->conns = calloc(b->o.conns, sizeof(*b->conns))) == NULL)
 		err(EXIT_TROUBLE, "calloc");
@@ -1779,7 +1602,7 @@ bench_resolve(struct bench *b)
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = b->o.family;
-	hints.ai_socktype = b->o.tr->wire == WIRE_UDP ? SOCK_DGRAM :
+	hints.ai_socktype = b->o.tr->wire == PROTO_WIRE_DATAGRAM ? SOCK_DGRAM :
 	    SOCK_STREAM;
 	if ((rc = getaddrinfo(b->o.host, b->o.port, &hints, &res)) != 0)
 		errx(EXIT_TROUBLE, "%s: %s", b->o.host, gai_strerror(rc));

@@ -30,15 +30,15 @@
 
 #include "calc.h"
 #include "client.h"
+#include "proto.h"
 #include "stream.h"
+#include "tls.h"
+#include "wire.h"
 
 #define CALCC_PROMPT	"calc> "	/* interactive prompt */
 #define CALCC_HISTORY	1000		/* lines kept for line editing */
 
 #define CALCC_HOST	"localhost"
-#define CALCC_PORT_TCP	"54321"
-#define CALCC_PORT_TLS	"54322"
-#define CALCC_PORT_UDP	"54321"
 #define CALCC_TIMEOUT	5		/* seconds: connect, each answer */
 #define CALCC_RETRIES	3		/* UDP tries after the first */
 #define CALCC_CHUNK	(64 * 1024)	/* bytes read or sent at once */
@@ -95,7 +95,6 @@ static void	usage(FILE *fp, int status) __attribute__((noreturn));
 static int	parse_number(const char *s, const char *what, int min, int max);
 static void	version(void) __attribute__((noreturn));
 static void	parse_options(int argc, char *argv[], struct calcc_opts *opts);
-static int	is_quit(const char *line, size_t len);
 static enum line_result
 		local_eval(struct calc_session *s, const char *line, size_t len,
 		    const char **out, size_t *outlen);
@@ -211,28 +210,11 @@ parse_options(int argc, char *argv[], struct calcc_opts *opts)
 	if (opts->mode == MODE_UDP && opts->net.tls)
 		errx(EXIT_TROUBLE, "--tls and --udp do not go together");
 	if (opts->net.port == NULL)
-		opts->net.port = opts->mode == MODE_UDP ? CALCC_PORT_UDP :
-		    opts->net.tls ? CALCC_PORT_TLS : CALCC_PORT_TCP;
+		opts->net.port = proto_get(opts->mode == MODE_UDP ? PROTO_UDP :
+		    opts->net.tls ? PROTO_TLS : PROTO_TCP)->port_text;
 	if (opts->net.insecure && opts->net.tls)
 		warnx("warning: --insecure: the server's certificate is not "
 		    "verified");
-}
-
-/*
- * Return 1 when the len bytes at line, around spaces and tabs, are "exit"
- * or "quit", the words that end a session as they do on the server.
- */
-static int
-is_quit(const char *line, size_t len)
-{
-	while (len > 0 && (*line == ' ' || *line == '\t')) {
-		line++;
-		len--;
-	}
-	while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
-		len--;
-	return (len == 4 &&
-	    (memcmp(line, "exit", 4) == 0 || memcmp(line, "quit", 4) == 0));
 }
 
 /*
@@ -251,7 +233,7 @@ local_eval(struct calc_session *s, const char *line, size_t len,
 		len--;
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
-	if (is_quit(line, len))
+	if (wire_is_quit(line, len))
 		return (LINE_QUIT);
 	status = calc_eval(s, line, len, out, outlen);
 	if (status == CALC_EMPTY) {
@@ -501,7 +483,7 @@ struct answers {
 	size_t		 firstlen;
 };
 
-static const char error_prefix[] = "error: ";
+static const char error_prefix[] = WIRE_ERROR;
 
 /*
  * Take the first line: the greeting, or the server's refusal (an error
@@ -563,7 +545,7 @@ line_quits(const char *line, size_t len)
 {
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
-	return is_quit(line, len);
+	return wire_is_quit(line, len);
 }
 
 /* Whether the line has only blanks, which the server does not answer. */
@@ -800,7 +782,7 @@ net_interactive(const struct calcc_opts *o, struct stream *st)
 	stifle_history(CALCC_HISTORY);
 	while (!quit && (input = readline(CALCC_PROMPT)) != NULL) {
 		len = strlen(input);
-		quit = is_quit(input, len);
+		quit = wire_is_quit(input, len);
 		if (!line_blank(input, len))
 			add_history(input);
 		if (stream_write(st, input, len, o->net.timeout_ms) != 0 ||
@@ -830,12 +812,15 @@ net_interactive(const struct calcc_opts *o, struct stream *st)
 static int
 net_main(const struct calcc_opts *o, int argc, char *argv[])
 {
-	struct requests	 r;
-	struct stream	 st;
-	char		 errbuf[512];
-	int		 i, status;
+	struct requests		 r;
+	struct stream		 st;
+	struct tls_client	*tc = NULL;
+	char			 errbuf[512];
+	int			 i, status;
 
-	if (client_connect(&o->net, &st, errbuf, sizeof(errbuf)) == -1)
+	if ((o->net.tls && (tc = client_tls(&o->net, NULL, 0, errbuf,
+	    sizeof(errbuf))) == NULL) ||
+	    client_connect(&o->net, tc, &st, errbuf, sizeof(errbuf)) == -1)
 		errx(EXIT_TROUBLE, "%s", errbuf);
 	memset(&r, 0, sizeof(r));
 	if (argc > 0) {
@@ -851,6 +836,7 @@ net_main(const struct calcc_opts *o, int argc, char *argv[])
 		status = net_pipeline(o, &st, &r, 1, 0);
 	free(r.buf);
 	stream_close(&st);
+	tls_client_free(tc);
 	return status;
 }
 
@@ -866,7 +852,7 @@ udp_line(const struct calcc_opts *o, const char *expr, size_t len)
 
 	while (len > 0 && (expr[len - 1] == '\n' || expr[len - 1] == '\r'))
 		len--;
-	if (is_quit(expr, len))
+	if (wire_is_quit(expr, len))
 		return LINE_QUIT;
 	if (line_blank(expr, len))
 		return LINE_OK;

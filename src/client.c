@@ -14,10 +14,8 @@
 
 #include "client.h"
 #include "tls.h"
-#include "udp.h"
 #include "util.h"
-
-#define CLIENT_UDP_MAX	65507	/* largest UDP payload over IPv4 */
+#include "wire.h"
 
 static int
 client_resolve(const struct client_opts *o, int socktype,
@@ -67,9 +65,17 @@ client_connect_one(const struct addrinfo *ai, int timeout_ms)
 	return -1;
 }
 
+struct tls_client *
+client_tls(const struct client_opts *o, const char *alpn, unsigned flags,
+    char *err, size_t errlen)
+{
+	return tls_client_new(o->host, o->cafile, o->insecure, alpn, flags,
+	    err, errlen);
+}
+
 int
-client_connect(const struct client_opts *o, struct stream *st, char *err,
-    size_t errlen)
+client_connect(const struct client_opts *o, struct tls_client *tc,
+    struct stream *st, char *err, size_t errlen)
 {
 	struct addrinfo	*res, *ai;
 	int		 fd = -1;
@@ -85,8 +91,8 @@ client_connect(const struct client_opts *o, struct stream *st, char *err,
 	if (fd == -1)
 		return -1;
 	stream_init(st, fd);
-	if (o->tls && tls_connect(st, o->host, o->cafile, o->insecure,
-	    o->timeout_ms, err, errlen) == -1) {
+	if (tc != NULL && tls_connect(tc, st, o->timeout_ms, err,
+	    errlen) == -1) {
 		close(fd);
 		return -1;
 	}
@@ -129,9 +135,7 @@ client_udp_try(int fd, const char *req, size_t len, char *out,
 static size_t
 client_udp_padding(size_t len)
 {
-	size_t	 want = CLIENT_UDP_MAX / UDP_AMPLIFICATION;
-
-	return len < want ? want : len;
+	return wire_udp_pad_for(len, WIRE_UDP_PAYLOAD_MAX);
 }
 
 ssize_t
@@ -166,8 +170,9 @@ client_udp_ask(const struct client_opts *o, const char *expr, char *out,
 	memset(req + len, ' ', padded - len);
 	for (try = 0; try <= o->retries; try++, timeout *= 2) {
 		n = client_udp_try(fd, req, len, out, outlen, timeout);
-		if (n > 0 && (size_t)n == sizeof(UDP_TOO_LONG) &&
-		    memcmp(out, UDP_TOO_LONG, n - 1) == 0 && len < padded) {
+		if (n > 0 && (size_t)n == sizeof(WIRE_UDP_TOO_LONG) &&
+		    memcmp(out, WIRE_UDP_TOO_LONG, n - 1) == 0 &&
+		    len < padded) {
 			len = padded;	/* ask again, allowing more */
 			try--;
 			continue;

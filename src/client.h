@@ -1,7 +1,8 @@
 /*
  * client.h - the client side of the transports, shared by calcc and
  * calcd-bench: connect over TCP (optionally TLS) into a struct stream,
- * and ask over UDP with retries.
+ * and ask over UDP with retries.  The wire's rules are in wire.h and the
+ * default ports in proto.h.
  */
 #ifndef CLIENT_H
 #define CLIENT_H
@@ -23,13 +24,24 @@ struct client_opts {
 	int		 retries;	/* UDP: tries after the first */
 };
 
+struct tls_client;
+
+/*
+ * The TLS client side for o's host, trust store and insecure flag,
+ * offering alpn (NULL: none), with tls.h's TLS_CLIENT_* flags.  Returns
+ * NULL with a message in err.  tls_client_free() frees it.
+ */
+struct tls_client *client_tls(const struct client_opts *o, const char *alpn,
+		    unsigned flags, char *err, size_t errlen);
+
 /*
  * Connect to the first address of host:port that answers, within
- * timeout_ms each, and run the TLS handshake when asked.  Returns 0 with
- * st ready, or -1 with a message in err.
+ * timeout_ms each, and run the TLS handshake with tc when given (which
+ * must outlive the stream).  Returns 0 with st ready, or -1 with a
+ * message in err.
  */
-int	client_connect(const struct client_opts *o, struct stream *st,
-	    char *err, size_t errlen);
+int	client_connect(const struct client_opts *o, struct tls_client *tc,
+	    struct stream *st, char *err, size_t errlen);
 
 /*
  * Ask one expression over UDP and put the answer, without its newline,

@@ -4,6 +4,7 @@
  * One keyword table drives the parser: each entry names a field of struct
  * conf, its range and its default, so that adding a setting is one line.
  */
+#include <sys/socket.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
@@ -93,28 +94,6 @@ static const struct conf_keyword conf_keywords[] = {
 };
 #define NKEYWORDS	(sizeof(conf_keywords) / sizeof(conf_keywords[0]))
 
-static const char *const conf_proto_names[PROTO_COUNT] = {
-	[PROTO_TCP] = "tcp",
-	[PROTO_TLS] = "tls",
-	[PROTO_HTTP] = "http",
-	[PROTO_HTTPS] = "https",
-	[PROTO_UDP] = "udp",
-};
-
-/* The default port of each protocol (DESIGN.md section 2). */
-static const unsigned short conf_default_port[PROTO_COUNT] = {
-	[PROTO_TCP] = 54321,
-	[PROTO_TLS] = 54322,
-	[PROTO_HTTP] = 54380,
-	[PROTO_HTTPS] = 54443,
-	[PROTO_UDP] = 54321,
-};
-
-/* Protocols listened on when the file has no listen line. */
-static const enum conf_proto conf_default_protos[] = {
-	PROTO_TCP, PROTO_TLS, PROTO_HTTP, PROTO_HTTPS, PROTO_UDP
-};
-
 struct conf_parser {
 	const char	*path;
 	int		 line;
@@ -122,12 +101,6 @@ struct conf_parser {
 	size_t		 errlen;
 	int		 seen[NKEYWORDS];	/* line of each keyword, or 0 */
 };
-
-const char *
-conf_proto_name(enum conf_proto proto)
-{
-	return proto < PROTO_COUNT ? conf_proto_names[proto] : "?";
-}
 
 static int
 conf_error(struct conf_parser *p, const char *fmt, ...)
@@ -371,11 +344,11 @@ conf_listen_name(struct conf_listen *l)
 	if (l->addr.ss_family == AF_INET6) {
 		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
 		snprintf(l->name, sizeof(l->name), "%s [%s]:%u",
-		    conf_proto_name(l->proto), host, ntohs(sin6->sin6_port));
+		    proto_name(l->proto), host, ntohs(sin6->sin6_port));
 	} else {
 		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
 		snprintf(l->name, sizeof(l->name), "%s %s:%u",
-		    conf_proto_name(l->proto), host, ntohs(sin->sin_port));
+		    proto_name(l->proto), host, ntohs(sin->sin_port));
 	}
 }
 
@@ -419,7 +392,7 @@ conf_has_tls(const struct conf *c)
 	size_t	 i;
 
 	for (i = 0; i < c->nlisten; i++)
-		if (CONF_PROTO_IS_TLS(c->listen[i].proto))
+		if (proto_get(c->listen[i].proto)->tls)
 			return 1;
 	return 0;
 }
@@ -430,7 +403,7 @@ conf_has_udp(const struct conf *c)
 	size_t	 i;
 
 	for (i = 0; i < c->nlisten; i++)
-		if (c->listen[i].proto == PROTO_UDP)
+		if (proto_get(c->listen[i].proto)->socktype == SOCK_DGRAM)
 			return 1;
 	return 0;
 }
@@ -446,9 +419,8 @@ conf_listen_same(const struct conf_listen *a, const struct conf_listen *b)
 static int
 conf_listen_clash(const struct conf_listen *a, const struct conf_listen *b)
 {
-	int	 a_udp = a->proto == PROTO_UDP, b_udp = b->proto == PROTO_UDP;
-
-	return a_udp == b_udp && a->addrlen == b->addrlen &&
+	return proto_get(a->proto)->socktype == proto_get(b->proto)->socktype &&
+	    a->addrlen == b->addrlen &&
 	    memcmp(&a->addr, &b->addr, a->addrlen) == 0;
 }
 
@@ -482,58 +454,52 @@ conf_parse_listen(struct conf_parser *p, struct conf *c, char **argv,
 		return conf_error(p, "listen takes a protocol, ADDRESS:PORT "
 		    "and optionally \"proxy\"");
 	memset(&l, 0, sizeof(l));
-	for (proto = 0; proto < PROTO_COUNT; proto++)
-		if (strcmp(argv[1], conf_proto_names[proto]) == 0)
-			break;
-	if (proto == PROTO_COUNT)
+	if ((proto = proto_find(argv[1])) == -1)
 		return conf_error(p, "listen: unknown protocol '%s'", argv[1]);
 	l.proto = proto;
 	l.line = p->line;
 	l.fd = -1;
 	l.sbi = -1;
 	l.proxy = argc == 4;
-	if (l.proxy && proto == PROTO_UDP)
-		return conf_error(p, "listen udp: the PROXY protocol is for "
-		    "stream listeners");
+	if (l.proxy && proto_get(proto)->socktype != SOCK_STREAM)
+		return conf_error(p, "listen %s: the PROXY protocol is for "
+		    "stream listeners", argv[1]);
 	if (conf_parse_address(p, argv[2], &l) == -1)
 		return -1;
 	conf_listen_name(&l);
 	return conf_add_listen(p, c, &l);
 }
 
-/* Add 0.0.0.0:PORT and [::]:PORT for each default protocol. */
+/* Add 0.0.0.0:PORT and [::]:PORT for each protocol, on its default port. */
 static void
 conf_add_default_listeners(struct conf *c)
 {
 	struct conf_listen	*l;
 	struct sockaddr_in	*sin;
 	struct sockaddr_in6	*sin6;
-	size_t			 i;
+	int			 proto;
 
-	for (i = 0; i < sizeof(conf_default_protos) /
-	    sizeof(conf_default_protos[0]); i++) {
-		enum conf_proto proto = conf_default_protos[i];
-
+	for (proto = 0; proto < PROTO_COUNT; proto++) {
 		l = &c->listen[c->nlisten++];
 		memset(l, 0, sizeof(*l));
-		l->proto = proto;
+		l->proto = (enum proto_id)proto;
 		l->fd = -1;
 		l->sbi = -1;
 		sin = (struct sockaddr_in *)&l->addr;
 		sin->sin_family = AF_INET;
-		sin->sin_port = htons(conf_default_port[proto]);
+		sin->sin_port = htons(proto_get(proto)->port);
 		l->addrlen = sizeof(*sin);
 		conf_listen_name(l);
 
 		l = &c->listen[c->nlisten++];
 		memset(l, 0, sizeof(*l));
-		l->proto = proto;
+		l->proto = (enum proto_id)proto;
 		l->fd = -1;
 		l->sbi = -1;
 		sin6 = (struct sockaddr_in6 *)&l->addr;
 		sin6->sin6_family = AF_INET6;
 		sin6->sin6_addr = in6addr_any;
-		sin6->sin6_port = htons(conf_default_port[proto]);
+		sin6->sin6_port = htons(proto_get(proto)->port);
 		l->addrlen = sizeof(*sin6);
 		conf_listen_name(l);
 	}

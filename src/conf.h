@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "calc.h"
+#include "proto.h"
 
 #define CONF_DEFAULT_PATH	SYSCONFDIR "/calcd/calcd.conf"
 /* Mozilla's "intermediate" profile: TLS 1.2 and 1.3, ECDHE, AEAD only. */
@@ -29,18 +30,6 @@
 #define CONF_LINE_MAX		1024	/* bytes in one line of the file */
 #define CONF_ERR_MAX		512	/* bytes of one error message */
 
-enum conf_proto {
-	PROTO_TCP,		/* line protocol */
-	PROTO_TLS,		/* line protocol over TLS */
-	PROTO_HTTP,		/* HTTP/1.1 */
-	PROTO_HTTPS,		/* HTTP/1.1 over TLS */
-	PROTO_UDP,		/* datagrams */
-	PROTO_COUNT
-};
-
-#define CONF_PROTO_IS_TLS(p)	((p) == PROTO_TLS || (p) == PROTO_HTTPS)
-#define CONF_PROTO_IS_HTTP(p)	((p) == PROTO_HTTP || (p) == PROTO_HTTPS)
-
 #define CONF_NETS_MAX		16	/* networks in one address list */
 
 /* An address with a prefix length: 127.0.0.0/8, ::1/128. */
@@ -56,7 +45,7 @@ struct conf_netlist {
 };
 
 struct conf_listen {
-	enum conf_proto		proto;
+	enum proto_id		proto;
 	struct sockaddr_storage	addr;
 	socklen_t		addrlen;
 	char			name[80];	/* "tcp 127.0.0.1:54321" */
@@ -102,9 +91,6 @@ struct conf {
 	struct conf_netlist	proxy_allow;	/* who may send PROXY headers */
 	unsigned long		proxy_timeout;		/* seconds */
 };
-
-/* The name of a protocol ("tcp"), for logs and listener names. */
-const char	*conf_proto_name(enum conf_proto proto);
 
 /* Fill *c with the built-in defaults; no listeners yet. */
 void	conf_defaults(struct conf *c);

@@ -37,7 +37,7 @@ struct http_conn {
 	struct stream		*st;
 	const struct http_conf	*hc;
 	const struct http_hooks	*hooks;
-	struct http_stats	*stats;
+	struct proto_stats	*stats;
 	char			*in;		/* requests not yet answered */
 	size_t			 inlen;
 	size_t			 incap;
@@ -788,13 +788,47 @@ http_loop(struct http_conn *c)
 	}
 }
 
-/* Over its fair share: the client gets a 503 at once. */
-static enum http_end
-http_refuse(struct http_conn *c)
+/*
+ * Set up c for a connection on st; the caller owns what it allocates
+ * until http_conn_free().  Returns -1 when out of memory.
+ */
+static int
+http_conn_init(struct http_conn *c, struct stream *st,
+    const struct http_conf *hc, const struct http_hooks *hooks,
+    struct proto_stats *stats)
 {
-	http_error(c, 503, "too many connections from your address");
-	http_respond(c, 0, 1, 0);
-	return http_close(c, HTTP_END_BAD);
+	memset(c, 0, sizeof(*c));
+	c->st = st;
+	c->hc = hc;
+	c->hooks = hooks;
+	c->stats = stats;
+	c->incap = hc->max_header_size + HTTP_READ_SIZE;
+	http_parser_init(&c->p);
+	return (c->in = malloc(c->incap)) == NULL ? -1 : 0;
+}
+
+static void
+http_conn_free(struct http_conn *c)
+{
+	http_parser_free(&c->p);
+	http_buf_free(&c->out);
+	http_buf_free(&c->body);
+	http_buf_free(&c->tmp);
+	free(c->in);
+}
+
+void
+http_refuse(struct stream *st, const struct http_conf *hc, const char *why)
+{
+	struct http_conn	 c;
+	struct proto_stats	 stats = { 0, 0 };
+
+	if (http_conn_init(&c, st, hc, NULL, &stats) == 0) {
+		http_error(&c, 503, why);
+		http_respond(&c, 0, 1, 0);
+		http_close(&c, HTTP_END_BAD);
+	}
+	http_conn_free(&c);
 }
 
 /*
@@ -804,26 +838,16 @@ http_refuse(struct http_conn *c)
  */
 enum http_end
 http_serve(struct stream *st, const struct http_conf *hc,
-    const struct http_hooks *hooks, struct http_stats *stats)
+    const struct http_hooks *hooks, struct proto_stats *stats)
 {
 	struct http_conn	 c;
 	enum http_end		 end = HTTP_END_ERROR;
 
-	memset(&c, 0, sizeof(c));
-	c.st = st;
-	c.hc = hc;
-	c.hooks = hooks;
-	c.stats = stats;
-	c.incap = hc->max_header_size + HTTP_READ_SIZE;
-	http_parser_init(&c.p);
-	http_busy(&c, 1);
-	if ((c.in = malloc(c.incap)) != NULL)
-		end = hc->refuse ? http_refuse(&c) : http_loop(&c);
-	http_busy(&c, 0);
-	http_parser_free(&c.p);
-	http_buf_free(&c.out);
-	http_buf_free(&c.body);
-	http_buf_free(&c.tmp);
-	free(c.in);
+	if (http_conn_init(&c, st, hc, hooks, stats) == 0) {
+		http_busy(&c, 1);
+		end = http_loop(&c);
+		http_busy(&c, 0);
+	}
+	http_conn_free(&c);
 	return end;
 }

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "calc.h"
+#include "proto.h"
 #include "stream.h"
 
 /* Defaults of the limits; calcd.conf(5) documents the keywords. */
@@ -40,9 +41,6 @@ struct http_conf {
 	const char	*listener;		/* "http 127.0.0.1:54380" */
 	const char	*client;		/* "192.0.2.7:40000", or NULL */
 	int		 metrics_allowed;	/* the peer may read /metrics */
-	int		 tls;			/* served over TLS */
-	int		 refuse;		/* over the fair share: 503 at
-						   once, then close */
 };
 
 /* The caller's side: busy marks, and the metrics text. */
@@ -56,11 +54,6 @@ struct http_hooks {
 	void	 *arg;
 };
 
-struct http_stats {
-	uint64_t	requests;	/* responses sent */
-	uint64_t	errors;		/* of which status >= 400 */
-};
-
 /* How a connection ended, for the log. */
 enum http_end {
 	HTTP_END_CLOSE,		/* the client closed, or asked to */
@@ -71,8 +64,16 @@ enum http_end {
 	HTTP_END_ERROR		/* an I/O error */
 };
 
+/*
+ * Serve one connection to its end; stats counts responses and, of them,
+ * those of status 400 and above.
+ */
 enum http_end	http_serve(struct stream *st, const struct http_conf *hc,
-		    const struct http_hooks *hooks, struct http_stats *stats);
+		    const struct http_hooks *hooks, struct proto_stats *stats);
+
+/* Refuse a client: a 503 saying why, at once, then the close. */
+void		http_refuse(struct stream *st, const struct http_conf *hc,
+		    const char *why);
 
 /* A word for the log. */
 const char	*http_end_name(enum http_end end);

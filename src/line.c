@@ -5,20 +5,23 @@
  * answered "error: line too long" and skipped up to its newline, after
  * which the connection goes on.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "line.h"
+#include "wire.h"
 
 #define LINE_READ_MIN	(64 * 1024)	/* read size, for pipelined input */
 #define LINE_FLUSH_AT	(32 * 1024)	/* answers buffered before a write */
+#define LINE_REFUSE_MS	1000		/* to write a refusal */
 
 struct line_conn {
 	struct stream		*st;
 	struct calc_session	*calc;
 	const struct line_conf	*lc;
 	const struct line_hooks	*hooks;
-	struct line_stats	*stats;
+	struct proto_stats	*stats;
 	char			*in;		/* unparsed input */
 	size_t			 inlen, incap;
 	char			*out;		/* answers not yet written */
@@ -84,18 +87,6 @@ line_flush(struct line_conn *c)
 	return rc;
 }
 
-/* Whether the line, without blanks around it, is a word that ends us. */
-static int
-line_is_quit(const char *s, size_t len)
-{
-	while (len > 0 && (*s == ' ' || *s == '\t'))
-		s++, len--;
-	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-		len--;
-	return (len == 4 && (memcmp(s, "exit", 4) == 0 ||
-	    memcmp(s, "quit", 4) == 0));
-}
-
 /*
  * Answer one complete line (without its LF; a CR before it is dropped).
  * Returns 1 when the client asked to quit, 0 to go on, -1 on error.
@@ -114,7 +105,7 @@ line_request(struct line_conn *c, const char *s, size_t len)
 		c->stats->errors++;
 		return line_answer(c, "error: line too long", 20);
 	}
-	if (line_is_quit(s, len))
+	if (wire_is_quit(s, len))
 		return 1;
 	st = calc_eval(c->calc, s, len, &text, &textlen);
 	if (st == CALC_EMPTY)
@@ -199,31 +190,44 @@ line_loop(struct line_conn *c)
 }
 
 enum line_end
-line_serve(struct stream *st, struct calc_session *calc,
-    const struct line_conf *lc, const struct line_hooks *hooks,
-    struct line_stats *stats)
+line_serve(struct stream *st, const struct line_conf *lc,
+    const struct line_hooks *hooks, struct proto_stats *stats)
 {
 	struct line_conn	 c;
 	enum line_end		 end = LINE_END_ERROR;
 
 	memset(&c, 0, sizeof(c));
 	c.st = st;
-	c.calc = calc;
 	c.lc = lc;
 	c.hooks = hooks;
 	c.stats = stats;
 	c.incap = lc->max_line + 2 > LINE_READ_MIN ? lc->max_line + 2 :
 	    LINE_READ_MIN;
 	c.outcap = 2 * LINE_FLUSH_AT;
-	if ((c.in = malloc(c.incap)) == NULL ||
+	if ((c.calc = calc_session_new(lc->calc)) == NULL ||
+	    (c.in = malloc(c.incap)) == NULL ||
 	    (c.out = malloc(c.outcap)) == NULL)
 		goto done;
-	if (line_answer(&c, LINE_GREETING, strlen(LINE_GREETING)) == -1 ||
+	if (line_answer(&c, WIRE_GREETING, strlen(WIRE_GREETING)) == -1 ||
 	    line_flush(&c) != 0)
 		goto done;
 	end = line_loop(&c);
  done:
+	if (c.calc != NULL)
+		calc_session_free(c.calc);
 	free(c.in);
 	free(c.out);
 	return end;
+}
+
+/* One last line; a client that does not read it is not waited for long. */
+void
+line_refuse(struct stream *st, const char *why)
+{
+	char	 msg[256];
+	int	 n;
+
+	n = snprintf(msg, sizeof(msg), WIRE_ERROR "%s\r\n", why);
+	if (n > 0 && (size_t)n < sizeof(msg))
+		stream_write(st, msg, n, LINE_REFUSE_MS);
 }

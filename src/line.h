@@ -7,16 +7,14 @@
 #ifndef LINE_H
 #define LINE_H
 
-#include <stdint.h>
-
 #include "calc.h"
+#include "proto.h"
 #include "stream.h"
-
-#define LINE_GREETING	"welcome to the calculator! - type exit to leave"
 
 struct line_conf {
 	unsigned long	max_line;	/* bytes of a request line */
 	int		idle_timeout_ms;
+	const struct calc_limits *calc;	/* for the connection's session */
 };
 
 /* How a connection ended, for the log. */
@@ -33,18 +31,17 @@ struct line_hooks {
 	void	 *arg;
 };
 
-struct line_stats {
-	uint64_t	requests;	/* answered lines */
-	uint64_t	errors;		/* of which "error: ..." */
-};
-
 /*
- * Serve one connection to its end with the engine session calc.  Memory
- * is bounded by max_line; time by idle_timeout_ms per wait.
+ * Serve one connection to its end, with one engine session for it (its
+ * variables live as long as the connection).  Memory is bounded by
+ * max_line; time by idle_timeout_ms per wait.  stats counts answered
+ * lines and, of them, errors.
  */
-enum line_end	line_serve(struct stream *st, struct calc_session *calc,
-		    const struct line_conf *lc, const struct line_hooks *hooks,
-		    struct line_stats *stats);
+enum line_end	line_serve(struct stream *st, const struct line_conf *lc,
+		    const struct line_hooks *hooks, struct proto_stats *stats);
+
+/* Refuse a client with one last line, "error: " and why. */
+void		line_refuse(struct stream *st, const char *why);
 
 /* A word for the log ("quit", "eof", ...). */
 const char	*line_end_name(enum line_end end);

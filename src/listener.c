@@ -100,13 +100,15 @@ listener_defer_accept(int fd, const struct conf_listen *l)
 static int
 listener_ready(int fd, const struct conf_listen *l, int backlog)
 {
-	if (l->proto == PROTO_UDP) {
+	const struct proto	*p = proto_get(l->proto);
+
+	if (p->socktype == SOCK_DGRAM) {
 		listener_udp_buffers(fd);
 		return 0;
 	}
 	if (listen(fd, backlog) == -1)
 		return -1;
-	if (l->proto != PROTO_TCP)
+	if (p->client_first)
 		listener_defer_accept(fd, l);
 	return 0;
 }
@@ -118,7 +120,7 @@ listener_ready(int fd, const struct conf_listen *l, int backlog)
 static int
 listener_open(struct conf_listen *l, int backlog)
 {
-	int	 type = l->proto == PROTO_UDP ? SOCK_DGRAM : SOCK_STREAM;
+	int	 type = proto_get(l->proto)->socktype;
 	int	 fd, on = 1;
 
 	fd = socket(l->addr.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -189,7 +191,7 @@ listener_is_passed(int fd)
 static int
 listener_take_passed(struct conf_listen *l, int backlog)
 {
-	int	 type = l->proto == PROTO_UDP ? SOCK_DGRAM : SOCK_STREAM;
+	int	 type = proto_get(l->proto)->socktype;
 	int	 i, fd, fl;
 
 	for (i = 0; i < listener_npassed; i++) {
@@ -259,7 +261,7 @@ listener_open_all(struct conf *c, struct conf *old, int backlog)
 		if (l->fd != -1)
 			continue;
 		if ((l->fd = listener_find(l, old)) != -1) {
-			if (l->proto != PROTO_UDP)
+			if (proto_get(l->proto)->socktype == SOCK_STREAM)
 				listen(l->fd, backlog);	/* a new backlog */
 			continue;
 		}

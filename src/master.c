@@ -132,7 +132,7 @@ master_status(struct master *m, unsigned idle, unsigned busy)
 static int
 master_spawn(struct master *m, int udp)
 {
-	struct worker_env	 env;
+	struct child_env	 env;
 	struct sb_slot		*slot;
 	size_t			 i;
 	pid_t			 pid;

@@ -45,7 +45,7 @@ metrics_by_proto(struct metrics_buf *b, const char *name, const char *help,
 	    name);
 	for (p = 0; p < PROTO_COUNT; p++)
 		metrics_printf(b, "%s{protocol=\"%s\"} %llu\n", name,
-		    conf_proto_name(p), (unsigned long long)sb_get(&values[p]));
+		    proto_name(p), (unsigned long long)sb_get(&values[p]));
 }
 
 /*
@@ -67,7 +67,7 @@ metrics_by_listener(struct metrics_buf *b, struct scoreboard *sb,
 		if (l->name[0] == '\0')
 			continue;
 		metrics_printf(b, "%s{listener=\"%s\",protocol=\"%s\"} %llu\n",
-		    name, l->name, conf_proto_name(l->proto),
+		    name, l->name, proto_name(l->proto),
 		    (unsigned long long)sb_get(&l->count[c]));
 	}
 }

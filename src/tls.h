@@ -1,7 +1,8 @@
 /*
  * tls.h - TLS with GnuTLS: server credentials built by the master before
- * it forks, and the handshake that turns a worker's stream into a TLS
- * stream.
+ * it forks, the handshake that turns a worker's stream into a TLS stream,
+ * and the client side.  It knows no protocol: an ALPN name is a string
+ * it is given.
  *
  * The master makes one session-ticket key and keeps it across reloads, so
  * a session resumes whichever worker serves the next connection; the key
@@ -29,30 +30,65 @@ struct tls_server *tls_server_new(const char *certfile, const char *keyfile,
 void	tls_server_free(struct tls_server *ts);
 
 /*
- * Run the server handshake on st's socket within timeout_ms, offering
- * ALPN "http/1.1" when http is set; on success st reads and writes
- * through TLS.  Returns 0, or -1 with a reason in err.
+ * Run the server handshake on st's socket within timeout_ms, offering the
+ * ALPN protocol alpn (NULL: none); on success st reads and writes through
+ * TLS.  Returns 0, or -1 with a reason in err.
  */
-int	tls_accept(struct tls_server *ts, struct stream *st, int http,
+int	tls_accept(struct tls_server *ts, struct stream *st, const char *alpn,
 	    int timeout_ms, char *err, size_t errlen);
 
 /*
- * The client side: run a handshake with the server on st's socket within
- * timeout_ms, verifying its certificate against cafile (or the system
- * trust store when NULL) and its name against host, unless insecure.
- * Returns 0, or -1 with a reason in err.
+ * The client side, shared by calcc and calcd-bench: the trust store and
+ * priorities are read once into a struct tls_client, and each connection
+ * to the same host starts a session from it.  The handshake can run to a
+ * deadline (tls_connect) or step by step on a non-blocking socket
+ * (tls_client_start, then tls_client_handshake until it returns 0).
  */
-int	tls_connect(struct stream *st, const char *host, const char *cafile,
-	    int insecure, int timeout_ms, char *err, size_t errlen);
+struct tls_client;
+
+#define TLS_CLIENT_NO_TICKETS	0x1	/* refuse tickets: full handshakes */
+#define TLS_CLIENT_RESUME	0x2	/* offer the last session kept */
 
 /*
- * Make st read and write through session (a gnutls_session_t that the
- * caller set up on st's socket, its handshake done or to be driven by
- * the caller).  stream_close() then ends and frees the session and closes
- * the socket at once, without the lingering close: for a load generator
- * that owns its connections.
+ * Verify servers against cafile (or the system trust store when NULL)
+ * and their name against host, unless insecure; offer ALPN alpn (NULL:
+ * none).  Returns NULL with a message in err on failure.
  */
-void	tls_stream_attach(struct stream *st, void *session);
+struct tls_client *tls_client_new(const char *host, const char *cafile,
+		    int insecure, const char *alpn, unsigned flags, char *err,
+		    size_t errlen);
+void	tls_client_free(struct tls_client *tc);
+
+/*
+ * Start a session on st's connected, non-blocking socket: st then reads
+ * and writes through it, and stream_close() ends it.  Returns 0, or -1
+ * with a reason in err.
+ */
+int	tls_client_start(struct tls_client *tc, struct stream *st, char *err,
+	    size_t errlen);
+
+/*
+ * Take the handshake one step: 0 when done, STREAM_AGAIN to wait for the
+ * direction st->ops->direction() gives, or -1 with a reason in err.
+ */
+int	tls_client_handshake(struct tls_client *tc, struct stream *st,
+	    char *err, size_t errlen);
+
+/* TLS_CLIENT_RESUME: keep st's session for the next connections. */
+void	tls_client_keep(struct tls_client *tc, const struct stream *st);
+
+/*
+ * Start a session on st and run its handshake within timeout_ms.
+ * Returns 0, or -1 with a reason in err (st's socket is left open).
+ */
+int	tls_connect(struct tls_client *tc, struct stream *st, int timeout_ms,
+	    char *err, size_t errlen);
+
+/* Whether st is a TLS stream whose session was resumed. */
+int	tls_resumed(const struct stream *st);
+
+/* Bytes of st's TLS records already read but not yet returned (0: plain). */
+size_t	tls_pending(const struct stream *st);
 
 /* "TLS1.3 AES-128-GCM resumed" for the log of a TLS stream. */
 void	tls_describe(const struct stream *st, char *buf, size_t len);

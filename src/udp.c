@@ -1,11 +1,6 @@
 /*
  * udp.c - the UDP worker: recvmmsg(2) a batch of datagrams, answer each
- * with a fresh engine session, sendmmsg(2) the answers.
- *
- * A reply is never more than three times the size of its request or 64
- * bytes, whichever is larger, so that calcd cannot be used to amplify a
- * spoofed flood (the rule of QUIC, RFC 9000 section 8.1); a client pads
- * its request to allow a longer answer.
+ * (datagram.h), sendmmsg(2) the answers.
  */
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -16,7 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "datagram.h"
 #include "log.h"
+#include "proto.h"
 #include "udp.h"
 #include "util.h"
 
@@ -31,52 +28,6 @@ udp_on_signal(int sig)
 {
 	(void)sig;
 	udp_stop = 1;
-}
-
-/* Copy text and a LF into out when it fits in max bytes; else 0. */
-static size_t
-udp_put(char *out, size_t max, const char *text, size_t len)
-{
-	if (len + 1 > max)
-		return 0;
-	memcpy(out, text, len);
-	out[len] = '\n';
-	return len + 1;
-}
-
-size_t
-udp_answer(const struct calc_limits *lim, const char *req, size_t len,
-    char *out, size_t outlen, int *error)
-{
-	struct calc_session	*calc;
-	enum calc_status	 st;
-	const char		*text;
-	size_t			 textlen, max, n;
-
-	max = len > outlen / UDP_AMPLIFICATION ? outlen : UDP_AMPLIFICATION * len;
-	if (max < UDP_REPLY_MIN)
-		max = UDP_REPLY_MIN;
-	if (max > outlen)
-		max = outlen;
-	*error = 1;
-	/* A trailing newline, and the blanks a client pads with. */
-	while (len > 0 && (req[len - 1] == '\n' || req[len - 1] == '\r' ||
-	    req[len - 1] == ' ' || req[len - 1] == '\t'))
-		len--;
-	if ((calc = calc_session_new(lim)) == NULL)
-		return udp_put(out, max, "error: out of memory", 20);
-	st = calc_eval(calc, req, len, &text, &textlen);
-	if (st == CALC_EMPTY) {
-		text = "error: empty request";
-		textlen = strlen(text);
-	}
-	*error = st != CALC_OK;
-	if ((n = udp_put(out, max, text, textlen)) == 0) {
-		*error = 1;
-		n = udp_put(out, max, UDP_TOO_LONG, strlen(UDP_TOO_LONG));
-	}
-	calc_session_free(calc);
-	return n;
 }
 
 /* The batch buffers, allocated once. */
@@ -108,7 +59,7 @@ udp_batch_init(struct udp_batch *b)
  * when it would block.
  */
 static void
-udp_serve(const struct worker_env *env, const struct conf_listen *l,
+udp_serve(const struct child_env *env, const struct conf_listen *l,
     struct udp_batch *b)
 {
 	int			 n, i, error, errors;
@@ -131,7 +82,7 @@ udp_serve(const struct worker_env *env, const struct conf_listen *l,
 		__atomic_store_n(&env->slot->busy_since_ms, util_now_ms(),
 		    __ATOMIC_RELAXED);
 		for (i = errors = 0; i < n; i++) {
-			b->iout[i].iov_len = udp_answer(&env->conf->calc,
+			b->iout[i].iov_len = datagram_answer(&env->conf->calc,
 			    b->iin[i].iov_base, b->in[i].msg_len,
 			    b->iout[i].iov_base, UDP_DGRAM_MAX, &error);
 			errors += error;
@@ -153,16 +104,16 @@ udp_serve(const struct worker_env *env, const struct conf_listen *l,
 }
 
 void
-udp_main(const struct worker_env *env)
+udp_main(const struct child_env *env)
 {
 	static struct udp_batch	 batch;
 	struct epoll_event	 ev[8];
 	int			 ep, n, i;
 
 	log_procname("udp");
-	worker_child_signals(udp_on_signal);
-	worker_drop_privileges(env);
-	ep = worker_listen_set(env->conf, 1);
+	child_signals(udp_on_signal);
+	child_drop_privileges(env);
+	ep = child_listen_set(env->conf, SOCK_DGRAM);
 	udp_batch_init(&batch);
 	sb_set_state(env->sb, env->slot, SB_UDP);
 	log_debug("answering datagrams");

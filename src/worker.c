@@ -9,24 +9,20 @@
  * accepts without blocking, so a lost race costs nothing.
  */
 #include <sys/epoll.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
 #include <errno.h>
-#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "calc.h"
-#include "http.h"
-#include "line.h"
 #include "log.h"
 #include "metrics.h"
+#include "proto.h"
 #include "proxy.h"
 #include "stream.h"
 #include "tls.h"
@@ -68,74 +64,6 @@ worker_on_signal(int sig)
 		worker_close_listeners();
 }
 
-void
-worker_child_signals(void (*on_stop)(int))
-{
-	struct sigaction	 sa;
-	sigset_t		 none;
-
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_stop;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGPIPE, &sa, NULL);
-	sa.sa_handler = SIG_DFL;
-	sigaction(SIGCHLD, &sa, NULL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-}
-
-static void	worker_setuid(const struct worker_env *);
-
-void
-worker_drop_privileges(const struct worker_env *env)
-{
-	if (env->drop_privileges)
-		worker_setuid(env);
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 ||
-	    getppid() != env->master_pid)
-		exit(0);
-}
-
-static void
-worker_setuid(const struct worker_env *env)
-{
-	if (setgroups(1, &env->gid) == -1)
-		fatal("setgroups");
-	if (setresgid(env->gid, env->gid, env->gid) == -1)
-		fatal("setresgid %lu", (unsigned long)env->gid);
-	if (setresuid(env->uid, env->uid, env->uid) == -1)
-		fatal("setresuid %lu", (unsigned long)env->uid);
-	if (setuid(0) != -1 || seteuid(0) != -1)
-		fatalx("privileges could be regained after dropping them");
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
-		fatal("prctl(PR_SET_NO_NEW_PRIVS)");
-}
-
-int
-worker_listen_set(const struct conf *conf, int udp)
-{
-	struct epoll_event	 ev;
-	size_t			 i;
-	int			 ep;
-
-	if ((ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
-		fatal("epoll_create1");
-	for (i = 0; i < conf->nlisten; i++) {
-		if ((conf->listen[i].proto == PROTO_UDP) != udp)
-			continue;
-		memset(&ev, 0, sizeof(ev));
-		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
-		ev.data.u32 = i;
-		if (epoll_ctl(ep, EPOLL_CTL_ADD, conf->listen[i].fd, &ev) == -1)
-			fatal("epoll_ctl %s", conf->listen[i].name);
-	}
-	return ep;
-}
-
 /* Note the stream listeners' sockets, for worker_close_listeners(). */
 static void
 worker_note_listeners(const struct conf *conf)
@@ -143,7 +71,7 @@ worker_note_listeners(const struct conf *conf)
 	size_t	 i;
 
 	for (i = 0; i < conf->nlisten; i++)
-		if (conf->listen[i].proto != PROTO_UDP)
+		if (proto_get(conf->listen[i].proto)->socktype == SOCK_STREAM)
 			worker_fds[worker_nfds++] = conf->listen[i].fd;
 }
 
@@ -152,108 +80,49 @@ worker_note_listeners(const struct conf *conf)
  * now rather than at its next pass.
  */
 static void
-worker_notify(const struct worker_env *env)
+worker_notify(const struct child_env *env)
 {
 	char	 c = 'b';
 
 	(void)write(env->notify_fd, &c, 1);
 }
 
-/* line protocol hook: a request is being worked on, or not. */
+/* A request is being worked on, or not: the slot's marks for the master. */
 static void
 worker_busy_hook(void *arg, int busy)
 {
-	struct sb_slot	*slot = arg;
-	uint64_t	 now = busy ? util_coarse_ms() : 0;
+	const struct child_env	*env = arg;
+	struct sb_slot		*slot = env->slot;
+	uint64_t		 now = busy ? util_coarse_ms() : 0;
 
 	__atomic_store_n(&slot->busy_since_ms, now, __ATOMIC_RELAXED);
 	if (busy)
 		__atomic_store_n(&slot->heartbeat_ms, now, __ATOMIC_RELAXED);
 }
 
-/* What one connection did, for its log line. */
-struct worker_stats {
-	uint64_t	requests;
-	uint64_t	errors;
-};
-
-/* Serve the line protocol on a connection; return how it ended. */
-static const char *
-worker_serve_line(const struct worker_env *env, struct stream *st,
-    struct worker_stats *ws)
-{
-	const struct conf	*conf = env->conf;
-	struct calc_session	*calc;
-	struct line_conf	 lc;
-	struct line_hooks	 hooks = { worker_busy_hook, env->slot };
-	struct line_stats	 stats = { 0, 0 };
-	enum line_end		 end;
-
-	if ((calc = calc_session_new(&conf->calc)) == NULL) {
-		log_warnx("out of memory for a calculator session");
-		return "out of memory";
-	}
-	lc.max_line = conf->max_line;
-	lc.idle_timeout_ms = conf->idle_timeout * 1000;
-	end = line_serve(st, calc, &lc, &hooks, &stats);
-	calc_session_free(calc);
-	ws->requests = stats.requests;
-	ws->errors = stats.errors;
-	return line_end_name(end);
-}
-
-/* http hook: the metrics text from the scoreboard. */
+/* The metrics text from the scoreboard, for HTTP's /metrics. */
 static int
 worker_metrics_hook(void *arg, char *buf, size_t len)
 {
-	const struct worker_env	*env = arg;
+	const struct child_env	*env = arg;
 
 	return metrics_write(env->sb, buf, len);
 }
 
-/* http hook: busy marks go to this worker's slot. */
+/* What a protocol is told of the connection on listener l from peer. */
 static void
-worker_http_busy_hook(void *arg, int busy)
+worker_conn(const struct child_env *env, const struct conf_listen *l,
+    const struct sockaddr *peer, struct proto_conn *pc)
 {
-	const struct worker_env	*env = arg;
-
-	worker_busy_hook(env->slot, busy);
-}
-
-/* Serve HTTP on a connection; return how it ended. */
-static const char *
-worker_serve_http(const struct worker_env *env, const struct conf_listen *l,
-    struct stream *st, const struct sockaddr *peer, int refuse,
-    struct worker_stats *ws)
-{
-	const struct conf	*conf = env->conf;
-	struct http_conf	 hc;
-	struct http_hooks	 hooks;
-	struct http_stats	 stats = { 0, 0 };
-	enum http_end		 end;
-
-	memset(&hc, 0, sizeof(hc));
-	hc.max_uri = conf->http_max_uri;
-	hc.max_header_size = conf->http_max_header_size;
-	hc.max_headers = conf->http_max_headers;
-	hc.max_body = conf->http_max_body;
-	hc.header_timeout_ms = conf->http_header_timeout * 1000;
-	hc.keepalive_timeout_ms = conf->http_keepalive_timeout * 1000;
-	hc.body_timeout_ms = conf->http_header_timeout * 1000;
-	hc.max_requests = conf->http_max_requests;
-	hc.calc = &conf->calc;
-	hc.listener = l->name;
-	hc.client = env->slot->peer;
-	hc.metrics_allowed = conf_netlist_match(&conf->metrics_allow, peer);
-	hc.tls = CONF_PROTO_IS_TLS(l->proto);
-	hc.refuse = refuse;
-	hooks.busy = worker_http_busy_hook;
-	hooks.metrics = worker_metrics_hook;
-	hooks.arg = (void *)env;
-	end = http_serve(st, &hc, &hooks, &stats);
-	ws->requests = stats.requests;
-	ws->errors = stats.errors;
-	return http_end_name(end);
+	memset(pc, 0, sizeof(*pc));
+	pc->conf = env->conf;
+	pc->listener = l->name;
+	pc->client = env->slot->peer;
+	pc->metrics_allowed = conf_netlist_match(&env->conf->metrics_allow,
+	    peer);
+	pc->busy = worker_busy_hook;
+	pc->metrics = worker_metrics_hook;
+	pc->arg = (void *)env;
 }
 
 /*
@@ -261,7 +130,7 @@ worker_serve_http(const struct worker_env *env, const struct conf_listen *l,
  * max-connections-per-address workers.
  */
 static int
-worker_over_share(const struct worker_env *env, const struct conf_listen *l)
+worker_over_share(const struct child_env *env, const struct conf_listen *l)
 {
 	unsigned long	 n;
 
@@ -274,20 +143,9 @@ worker_over_share(const struct worker_env *env, const struct conf_listen *l)
 	return 1;
 }
 
-/* Refuse a line-protocol client over its share with one error line. */
-static const char *
-worker_refuse_line(struct stream *st)
-{
-	static const char	 msg[] = "error: too many connections "
-	    "from your address\r\n";
-
-	stream_write(st, msg, sizeof(msg) - 1, 1000);
-	return "refused";
-}
-
 /* The client of the slot, for logs, fair share and the master's view. */
 static void
-worker_slot_peer(const struct worker_env *env, const struct sockaddr *peer)
+worker_slot_peer(const struct child_env *env, const struct sockaddr *peer)
 {
 	struct sb_slot	*slot = env->slot;
 
@@ -304,7 +162,7 @@ worker_slot_peer(const struct worker_env *env, const struct sockaddr *peer)
  * Returns 0, or -1 with why in err.
  */
 static int
-worker_proxy(const struct worker_env *env, int fd, const struct sockaddr *peer,
+worker_proxy(const struct child_env *env, int fd, const struct sockaddr *peer,
     struct sockaddr_storage *client, char *via, size_t vialen, char *err,
     size_t errlen)
 {
@@ -325,7 +183,7 @@ worker_proxy(const struct worker_env *env, int fd, const struct sockaddr *peer,
 
 /* Mark the slot busy with a new client, and tell the master. */
 static void
-worker_slot_busy(const struct worker_env *env, const struct conf_listen *l,
+worker_slot_busy(const struct child_env *env, const struct conf_listen *l,
     const struct sockaddr *peer)
 {
 	struct sb_slot	*slot = env->slot;
@@ -340,7 +198,7 @@ worker_slot_busy(const struct worker_env *env, const struct conf_listen *l,
 }
 
 static void
-worker_slot_idle(const struct worker_env *env)
+worker_slot_idle(const struct child_env *env)
 {
 	struct sb_slot	*slot = env->slot;
 
@@ -350,73 +208,87 @@ worker_slot_idle(const struct worker_env *env)
 	sb_set_state(env->sb, slot, SB_IDLE);
 }
 
-/* Serve one accepted connection to its end and log one line for it. */
+/*
+ * The TLS handshake of a connection on a TLS listener, without blocking
+ * and to one deadline, offering the protocol's ALPN name; the stream then
+ * blocks, as plain ones do.  Returns 0 with the session's description in
+ * info, or -1 with why in err.
+ */
+static int
+worker_tls(const struct child_env *env, const struct proto *p,
+    struct stream *st, char *info, size_t infolen, char *err, size_t errlen)
+{
+	char	 tls[80];
+
+	if (tls_accept(env->tls, st, p->alpn,
+	    env->conf->tls_handshake_timeout * 1000, err, errlen) == -1)
+		return -1;
+	if (stream_set_blocking(st) == -1) {
+		snprintf(err, errlen, "i/o error");
+		return -1;
+	}
+	tls_describe(st, tls, sizeof(tls));
+	snprintf(info, infolen, ", %s", tls);
+	return 0;
+}
+
+/*
+ * Serve one accepted connection to its end with its protocol, and log one
+ * line for it.  The line is written before the connection is closed, so
+ * that a client that sees the close can find it in the log.
+ */
 static void
-worker_serve(const struct worker_env *env, const struct conf_listen *l,
+worker_serve(const struct child_env *env, const struct conf_listen *l,
     int fd, const struct sockaddr *peer)
 {
-	struct worker_stats	 ws = { 0, 0 };
+	const struct proto	*p = proto_get(l->proto);
+	struct proto_stats	 ps = { 0, 0 };
+	struct proto_conn	 pc;
 	struct stream		 st;
 	struct sockaddr_storage	 client;
 	uint64_t		 start = util_now_ms();
 	const char		*how;
-	char			 err[256], tls[80], tlsinfo[96] = "";
-	char			 via[96] = "";
-	int			 refuse;
+	char			 err[256], tlsinfo[96] = "", via[96] = "";
 
 	worker_slot_busy(env, l, peer);
 	log_debug("%s: accepted %s", l->name, env->slot->peer);
-	/* TLS handshakes run without blocking, to one deadline. */
-	if (CONF_PROTO_IS_TLS(l->proto))
+	if (p->tls)
 		stream_init(&st, fd);
 	else
 		stream_init_blocking(&st, fd);
+	how = err;
 	if (l->proxy) {
 		if (worker_proxy(env, fd, peer, &client, via, sizeof(via), err,
-		    sizeof(err)) == -1) {
-			how = err;
+		    sizeof(err)) == -1)
 			goto done;
-		}
 		if (client.ss_family != AF_UNSPEC)
 			peer = (struct sockaddr *)&client;
 	}
-	if (CONF_PROTO_IS_TLS(l->proto)) {
-		if (tls_accept(env->tls, &st, CONF_PROTO_IS_HTTP(l->proto),
-		    env->conf->tls_handshake_timeout * 1000, err,
-		    sizeof(err)) == -1) {
-			how = err;
-			goto done;
-		}
-		if (stream_set_blocking(&st) == -1) {
-			how = "i/o error";
-			goto done;
-		}
-		tls_describe(&st, tls, sizeof(tls));
-		snprintf(tlsinfo, sizeof(tlsinfo), ", %s", tls);
-	}
-	refuse = worker_over_share(env, l);
-	if (CONF_PROTO_IS_HTTP(l->proto))
-		how = worker_serve_http(env, l, &st, peer, refuse, &ws);
-	else if (refuse)
-		how = worker_refuse_line(&st);
-	else
-		how = worker_serve_line(env, &st, &ws);
+	if (p->tls && worker_tls(env, p, &st, tlsinfo, sizeof(tlsinfo), err,
+	    sizeof(err)) == -1)
+		goto done;
+	worker_conn(env, l, peer, &pc);
+	if (worker_over_share(env, l)) {
+		p->refuse(&st, &pc, "too many connections from your address");
+		how = "refused";
+	} else
+		how = p->serve(&st, &pc, &ps);
  done:
-	stream_close(&st);
-	sb_count(env->sb, l->proto, l->sbi, SB_REQUESTS, ws.requests);
-	sb_count(env->sb, l->proto, l->sbi, SB_ERRORS, ws.errors);
+	sb_count(env->sb, l->proto, l->sbi, SB_REQUESTS, ps.requests);
+	sb_count(env->sb, l->proto, l->sbi, SB_ERRORS, ps.errors);
 	log_info("%s: %s: %s%s%s, %llu requests, %llu errors, %llu bytes in, "
 	    "%llu bytes out, %llu ms", l->name, env->slot->peer, how, via,
 	    tlsinfo,
-	    (unsigned long long)ws.requests, (unsigned long long)ws.errors,
+	    (unsigned long long)ps.requests, (unsigned long long)ps.errors,
 	    (unsigned long long)st.bytes_in, (unsigned long long)st.bytes_out,
 	    (unsigned long long)(util_now_ms() - start));
+	stream_close(&st);
 	worker_slot_idle(env);
 }
 
 /* Accept one connection on listener i if one is waiting. */
 static int
-worker_accept(const struct worker_env *env, size_t i)
+worker_accept(const struct child_env *env, size_t i)
 {
 	const struct conf_listen	*l = &env->conf->listen[i];
 	struct sockaddr_storage		 ss;
@@ -431,7 +303,7 @@ worker_accept(const struct worker_env *env, size_t i)
 	 * for the handshake.
 	 */
 	fd = accept4(l->fd, (struct sockaddr *)&ss, &sslen, SOCK_CLOEXEC |
-	    (CONF_PROTO_IS_TLS(l->proto) ? SOCK_NONBLOCK : 0));
+	    (proto_get(l->proto)->tls ? SOCK_NONBLOCK : 0));
 	if (fd == -1) {
 		if (errno != EAGAIN && errno != EWOULDBLOCK &&
 		    errno != EINTR && errno != ECONNABORTED)
@@ -468,19 +340,20 @@ worker_lifetime(const struct conf *conf)
  * same sweep runs when epoll_wait() times out, as a safety net.
  */
 static unsigned long
-worker_sweep(const struct worker_env *env)
+worker_sweep(const struct child_env *env)
 {
 	unsigned long	 served = 0;
 	size_t		 i;
 
 	for (i = 0; i < env->conf->nlisten; i++)
-		if (env->conf->listen[i].proto != PROTO_UDP)
+		if (proto_get(env->conf->listen[i].proto)->socktype ==
+		    SOCK_STREAM)
 			served += worker_accept(env, i);
 	return served;
 }
 
 void
-worker_main(const struct worker_env *env)
+worker_main(const struct child_env *env)
 {
 	struct epoll_event	 ev[8];
 	unsigned long		 served = 0, lifetime;
@@ -488,9 +361,9 @@ worker_main(const struct worker_env *env)
 
 	log_procname("worker");
 	/* SIGTERM: finish the client, then exit. */
-	worker_child_signals(worker_on_signal);
-	worker_drop_privileges(env);
-	ep = worker_listen_set(env->conf, 0);
+	child_signals(worker_on_signal);
+	child_drop_privileges(env);
+	ep = child_listen_set(env->conf, SOCK_STREAM);
 	worker_note_listeners(env->conf);
 	lifetime = worker_lifetime(env->conf);
 	sb_set_state(env->sb, env->slot, SB_IDLE);

@@ -283,7 +283,7 @@ END_TEST
 /* Listen lines and the listener they make. */
 static const struct {
 	const char	*text;
-	enum conf_proto	 proto;
+	enum proto_id	 proto;
 	int		 family;
 	const char	*addr;
 	unsigned	 port;

@@ -645,7 +645,8 @@ struct answer {
 struct result {
 	struct client	 cl;
 	enum http_end	 end;
-	struct http_stats stats;
+	struct proto_stats stats;
+	int		 refuse;	/* http_refuse(), not serve */
 	struct test_hooks hooks;
 	int64_t		 serve_ms;
 	struct answer	 a[MAX_ANSWERS];
@@ -801,12 +802,16 @@ serve_client(struct result *res, const struct http_conf *hc,
 	ck_assert_int_eq(pthread_create(&t, NULL, client_main, &res->cl), 0);
 	stream_init(&st, sv[0]);
 	start = util_now_ms();
-	res->end = http_serve(&st, hc, &hooks, &res->stats);
+	if (res->refuse)
+		http_refuse(&st, hc, "too many connections from your address");
+	else
+		res->end = http_serve(&st, hc, &hooks, &res->stats);
 	res->serve_ms = util_now_ms() - start;
 	stream_close(&st);
 	pthread_join(t, NULL);
 	ck_assert_int_eq(res->hooks.last, 0);
-	ck_assert_int_ge(res->hooks.busy_on, 1);
+	if (!res->refuse)
+		ck_assert_int_ge(res->hooks.busy_on, 1);
 	split_answers(res, head_mask);
 }
 
@@ -1599,8 +1604,11 @@ START_TEST(test_serve_refuse)
 	struct result		 res;
 
 	test_conf(&hc);
-	hc.refuse = 1;
-	serve_bytes(&res, &hc, req, sizeof(req) - 1, 0);
+	memset(&res, 0, sizeof(res));
+	res.refuse = 1;
+	res.cl.req = req;
+	res.cl.reqlen = sizeof(req) - 1;
+	serve_client(&res, &hc, 0);
 	ck_assert_int_eq(res.n, 1);
 	ck_assert_int_eq(res.a[0].status, 503);
 	ck_assert(body_has(&res.a[0], "503 Service Unavailable\n"));

@@ -1,5 +1,5 @@
 /*
- * check_udp.c - the UDP worker: udp_answer()'s bound on every reply, and
+ * check_udp.c - the UDP worker: datagram_answer()'s bound on every reply, and
  * the daemon answering datagrams on loopback.
  */
 #include <sys/socket.h>
@@ -16,7 +16,8 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "udp.h"
+#include "datagram.h"
+#include "wire.h"
 
 #define UDP_CONF \
 	"listen tcp 127.0.0.1:%%PORT%%\n" \
@@ -28,8 +29,8 @@
 static size_t
 reply_bound(size_t len)
 {
-	return UDP_AMPLIFICATION * len > UDP_REPLY_MIN ?
-	    UDP_AMPLIFICATION * len : UDP_REPLY_MIN;
+	return WIRE_UDP_AMPLIFICATION * len > WIRE_UDP_REPLY_MIN ?
+	    WIRE_UDP_AMPLIFICATION * len : WIRE_UDP_REPLY_MIN;
 }
 
 static const struct {
@@ -45,23 +46,23 @@ static const struct {
 	{ "\n", "error: empty request\n" },
 	{ "1/0", "error: division by zero\n" },
 	{ "2^200", "1606938044258990275541962092341162602522202993782792835301376\n" },
-	{ "2^300", UDP_TOO_LONG "\n" },
+	{ "2^300", WIRE_UDP_TOO_LONG "\n" },
 	{ "2^300                          ", /* padded to 31 bytes: 93 allowed */
 	  "2037035976334486086268445688409378161051468393665936250636140449"
 	  "354381299763336706183397376\n" },
 	{ "10^89                         ", /* 91 bytes needed, 90 allowed */
-	  UDP_TOO_LONG "\n" },
+	  WIRE_UDP_TOO_LONG "\n" },
 };
 
 START_TEST(answer_table)
 {
 	struct calc_limits	 lim;
-	char			 out[UDP_REPLY_MIN * 64];
+	char			 out[WIRE_UDP_REPLY_MIN * 64];
 	size_t			 n, len = strlen(answers[_i].req);
 	int			 error;
 
 	calc_limits_default(&lim);
-	n = udp_answer(&lim, answers[_i].req, len, out, sizeof(out), &error);
+	n = datagram_answer(&lim, answers[_i].req, len, out, sizeof(out), &error);
 	ck_assert_uint_le(n, reply_bound(len));
 	ck_assert_int_eq(error, strncmp(answers[_i].want, "error: ", 7) == 0);
 	out[n] = '\0';
@@ -87,7 +88,7 @@ START_TEST(answer_bound_fuzzed)
 		len = rand_r(&seed) % sizeof(req);
 		for (n = 0; n < len; n++)
 			req[n] = alphabet[rand_r(&seed) % (sizeof(alphabet) - 1)];
-		n = udp_answer(&lim, req, len, out, sizeof(out), &error);
+		n = datagram_answer(&lim, req, len, out, sizeof(out), &error);
 		ck_assert_msg(n <= reply_bound(len), "reply of %zu bytes to "
 		    "%zu: %.*s", n, len, (int)len, req);
 		ck_assert(n > 0 && out[n - 1] == '\n');
