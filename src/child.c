@@ -46,9 +46,15 @@ child_drop_privileges(const struct child_env *env)
 		exit(0);
 }
 
+/*
+ * No new privileges comes first, so that whoever sees the new uid also
+ * sees it (it needs no privilege, and holds across the change).
+ */
 static void
 child_setuid(const struct child_env *env)
 {
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		fatal("prctl(PR_SET_NO_NEW_PRIVS)");
 	if (setgroups(1, &env->gid) == -1)
 		fatal("setgroups");
 	if (setresgid(env->gid, env->gid, env->gid) == -1)
@@ -57,8 +63,6 @@ child_setuid(const struct child_env *env)
 		fatal("setresuid %lu", (unsigned long)env->uid);
 	if (setuid(0) != -1 || seteuid(0) != -1)
 		fatalx("privileges could be regained after dropping them");
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
-		fatal("prctl(PR_SET_NO_NEW_PRIVS)");
 }
 
 int

@@ -68,6 +68,7 @@ struct conf {
 	unsigned long		max_connections_per_address;
 	unsigned long		max_line;
 	unsigned long		idle_timeout;		/* seconds */
+	unsigned long		line_timeout;		/* seconds */
 	unsigned long		request_timeout;	/* seconds */
 	unsigned long		shutdown_timeout;	/* seconds */
 	unsigned long		listen_backlog;
@@ -85,6 +86,8 @@ struct conf {
 	unsigned long		http_max_body;
 	unsigned long		http_header_timeout;	/* seconds */
 	unsigned long		http_keepalive_timeout;	/* seconds */
+	unsigned long		http_body_timeout;	/* seconds */
+	unsigned long		http_body_min_rate;	/* bytes per second */
 	unsigned long		http_max_requests;
 	struct conf_netlist	metrics_allow;
 

@@ -46,6 +46,8 @@ struct http_conn {
 	struct http_buf		 body;		/* the answer being made */
 	struct http_buf		 tmp;		/* the decoded expression */
 	uint64_t		 head_start;	/* ms, first byte of a head */
+	uint64_t		 body_start;	/* ms, the body's first wait */
+	uint64_t		 body_in;	/* bytes read before it */
 	unsigned long		 served;	/* requests answered */
 	int			 continued;	/* 100 Continue was sent */
 	const char		*query;		/* of the request, or NULL */
@@ -658,6 +660,7 @@ http_answer(struct http_conn *c, enum http_end *end)
 	http_parser_reset(&c->p);
 	c->continued = 0;
 	c->head_start = c->inlen > 0 ? util_coarse_ms() : 0;
+	c->body_start = 0;
 	if (close) {
 		*end = http_close(c, *end);
 		return -1;
@@ -695,12 +698,34 @@ http_ms(int ms, int def)
 }
 
 /*
+ * The body's deadline, as Apache's mod_reqtimeout MinRate: the body
+ * timeout, and one more second for each body_min_rate bytes received, so
+ * that a client trickling a byte at a time cannot hold the worker.
+ */
+static int64_t
+http_body_left(struct http_conn *c)
+{
+	const struct http_conf	*hc = c->hc;
+	uint64_t		 now = util_coarse_ms(), got;
+	unsigned long		 rate = hc->body_min_rate;
+
+	if (c->body_start == 0) {
+		c->body_start = now;
+		c->body_in = c->st->bytes_in;
+	}
+	got = c->st->bytes_in - c->body_in;
+	return (int64_t)(c->body_start + http_ms(hc->body_timeout_ms,
+	    HTTP_DEFAULT_BODY_TIMEOUT * 1000) +
+	    (rate > 0 ? got * 1000 / rate : 0)) - (int64_t)now;
+}
+
+/*
  * How long to wait for the next bytes: the keep-alive timeout before a
- * request, what is left of the header timeout in its head, the body
- * timeout in its body.  0 when the head's time is up.
+ * request, what is left of the header timeout in its head, what is left
+ * of the body's deadline in its body.  0 when the time is up.
  */
 static int
-http_wait_ms(const struct http_conn *c, int idle, int body)
+http_wait_ms(struct http_conn *c, int idle, int body)
 {
 	const struct http_conf	*hc = c->hc;
 	int			 header_ms = http_ms(hc->header_timeout_ms,
@@ -711,8 +736,10 @@ http_wait_ms(const struct http_conn *c, int idle, int body)
 		return http_ms(hc->keepalive_timeout_ms,
 		    HTTP_DEFAULT_KEEPALIVE_TIMEOUT * 1000);
 	if (body)
-		return http_ms(hc->body_timeout_ms, header_ms);
-	left = (int64_t)(c->head_start + header_ms) - (int64_t)util_coarse_ms();
+		left = http_body_left(c);
+	else
+		left = (int64_t)(c->head_start + header_ms) -
+		    (int64_t)util_coarse_ms();
 	return left > 0 ? (int)left : 0;
 }
 

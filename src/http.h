@@ -26,6 +26,9 @@
 #define HTTP_DEFAULT_MAX_BODY		65536	/* bytes of a body: 413 */
 #define HTTP_DEFAULT_HEADER_TIMEOUT	10	/* seconds to send a head: 408 */
 #define HTTP_DEFAULT_KEEPALIVE_TIMEOUT	15	/* seconds between requests */
+#define HTTP_DEFAULT_BODY_TIMEOUT	10	/* seconds for a body, plus... */
+#define HTTP_DEFAULT_BODY_MIN_RATE	500	/* ...a second per this many
+						   bytes: 408 past it */
 #define HTTP_DEFAULT_MAX_REQUESTS	1000	/* per connection */
 
 struct http_conf {
@@ -35,7 +38,8 @@ struct http_conf {
 	size_t		max_body;
 	int		header_timeout_ms;
 	int		keepalive_timeout_ms;
-	int		body_timeout_ms;	/* each wait for body bytes */
+	int		body_timeout_ms;	/* for a body, plus... */
+	unsigned long	body_min_rate;		/* ...1 s per this many bytes */
 	unsigned long	max_requests;
 	const struct calc_limits *calc;		/* for each request's session */
 	const char	*listener;		/* "http 127.0.0.1:54380" */

@@ -108,6 +108,7 @@ struct http_parser {
 	size_t			 remain;	/* body: bytes left */
 	size_t			 trailers;	/* bytes of trailers so far */
 	size_t			 ntrailers;	/* trailer lines so far */
+	size_t			 extensions;	/* bytes of chunk extensions */
 	int			 status;	/* of the error */
 	const char		*why;		/* a few words for the body */
 	struct http_req		 req;

@@ -750,7 +750,76 @@ http_body_bytes(struct http_parser *p, const char *buf, size_t len)
 	return 1;
 }
 
-/* A chunk-size line: hex size, then extensions, which are ignored. */
+/* Skip blanks (BWS) from s[*i], before end. */
+static void
+http_skip_bws(const char *s, size_t *i, size_t end)
+{
+	while (*i < end && http_is_ows(s[*i]))
+		(*i)++;
+}
+
+/* A token from s[*i]: 0, or -1 when there is none. */
+static int
+http_skip_token(const char *s, size_t *i, size_t end)
+{
+	size_t	 start = *i;
+
+	while (*i < end && http_is_tchar(s[*i]))
+		(*i)++;
+	return *i > start ? 0 : -1;
+}
+
+/* A quoted-string from s[*i], escapes taken: 0, or -1. */
+static int
+http_skip_quoted(const char *s, size_t *i, size_t end)
+{
+	if (*i >= end || s[*i] != '"')
+		return -1;
+	for ((*i)++; *i < end && s[*i] != '"'; (*i)++) {
+		if (s[*i] == '\\' && ++*i == end)
+			return -1;
+		if (!http_is_field_char(s[*i]))
+			return -1;
+	}
+	if (*i >= end)
+		return -1;
+	(*i)++;
+	return 0;
+}
+
+/*
+ * The chunk extensions of s[i..end), as RFC 9112 section 7.1.1 writes
+ * them: *( BWS ";" BWS name [ BWS "=" BWS ( token / quoted-string ) ] ).
+ * Returns 0 when they are well formed (they are then ignored), else -1.
+ */
+static int
+http_chunk_ext(const char *s, size_t i, size_t end)
+{
+	for (;;) {
+		http_skip_bws(s, &i, end);
+		if (i == end)
+			return 0;
+		if (s[i++] != ';')
+			return -1;
+		http_skip_bws(s, &i, end);
+		if (http_skip_token(s, &i, end) == -1)
+			return -1;
+		http_skip_bws(s, &i, end);
+		if (i == end || s[i] != '=')
+			continue;
+		i++;
+		http_skip_bws(s, &i, end);
+		if (http_skip_token(s, &i, end) == -1 &&
+		    http_skip_quoted(s, &i, end) == -1)
+			return -1;
+	}
+}
+
+/*
+ * A chunk-size line: hex size, then extensions, which are ignored but
+ * counted toward max-body with the chunk data, so that a body made of
+ * extensions is bounded too.
+ */
 static int
 http_chunk_size(struct http_parser *p, const char *buf, size_t len,
     const struct http_conf *hc)
@@ -771,11 +840,14 @@ http_chunk_size(struct http_parser *p, const char *buf, size_t len,
 		if (size > hc->max_body - r->bodylen)
 			return http_fail_step(p, 413, NULL);
 	}
-	if (i == 0 || (i < n - 1 && !http_is_ows(s[i]) && s[i] != ';'))
+	if (i == 0)
 		return http_fail_step(p, 400, "bad chunk size");
-	for (; i < n - 1; i++)
-		if (!http_is_field_char(s[i]))
-			return http_fail_step(p, 400, "bad chunk extension");
+	if (http_chunk_ext(s, i, n - 1) == -1)
+		return http_fail_step(p, 400, "bad chunk extension");
+	p->extensions += n - 1 - i;
+	if (p->extensions > hc->max_body - r->bodylen ||
+	    size > hc->max_body - r->bodylen - p->extensions)
+		return http_fail_step(p, 413, NULL);
 	if (http_body_reserve(r, size) == -1)
 		return http_fail_step(p, 500, "out of memory");
 	p->pos += n + 1;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "line.h"
+#include "util.h"
 #include "wire.h"
 
 #define LINE_READ_MIN	(64 * 1024)	/* read size, for pipelined input */
@@ -27,12 +28,14 @@ struct line_conn {
 	char			*out;		/* answers not yet written */
 	size_t			 outlen, outcap;
 	int			 skipping;	/* inside an overlong line */
+	uint64_t		 partial_since;	/* ms: a line begun, or 0 */
 };
 
 static const char *const line_end_names[] = {
 	[LINE_END_QUIT] = "quit",
 	[LINE_END_EOF] = "eof",
 	[LINE_END_IDLE] = "idle timeout",
+	[LINE_END_LINE_TIMEOUT] = "line timeout",
 	[LINE_END_ERROR] = "i/o error",
 };
 
@@ -133,6 +136,7 @@ line_process(struct line_conn *c)
 		else
 			rc = line_request(c, p, nl - p);
 		p = nl + 1;
+		c->partial_since = 0;	/* what follows begins now */
 		if (rc == 0 && c->outlen >= LINE_FLUSH_AT &&
 		    line_flush(c) != 0)
 			rc = -1;
@@ -154,21 +158,60 @@ line_process(struct line_conn *c)
 	return rc;
 }
 
+/*
+ * How long to wait for input: idle_timeout_ms between lines, what is
+ * left of line_timeout_ms once a line has begun (0: its time is up), so
+ * that a client sending a byte now and then cannot hold the worker.
+ */
+static int
+line_wait_ms(struct line_conn *c)
+{
+	uint64_t	 now;
+	int64_t		 left;
+
+	if (c->inlen == 0 && !c->skipping) {
+		c->partial_since = 0;
+		return c->lc->idle_timeout_ms;
+	}
+	now = util_coarse_ms();
+	if (c->partial_since == 0)
+		c->partial_since = now;
+	left = (int64_t)(c->partial_since + c->lc->line_timeout_ms) -
+	    (int64_t)now;
+	if (left <= 0)
+		return 0;
+	return left < c->lc->idle_timeout_ms ? (int)left :
+	    c->lc->idle_timeout_ms;
+}
+
+/* The last line of a connection that waited too long, and how it ended. */
+static enum line_end
+line_timeout(struct line_conn *c)
+{
+	int	 partial = c->partial_since != 0;
+
+	if (partial)
+		line_answer(c, "error: line timeout", 19);
+	else
+		line_answer(c, "error: idle timeout", 19);
+	line_flush(c);
+	return partial ? LINE_END_LINE_TIMEOUT : LINE_END_IDLE;
+}
+
 static enum line_end
 line_loop(struct line_conn *c)
 {
 	ssize_t	 n;
-	int	 rc;
+	int	 rc, wait;
 
 	for (;;) {
+		if ((wait = line_wait_ms(c)) == 0)
+			return line_timeout(c);
 		line_busy(c, 0);
 		n = stream_read(c->st, c->in + c->inlen, c->incap - c->inlen,
-		    c->lc->idle_timeout_ms);
-		if (n == STREAM_TIMEOUT) {
-			line_answer(c, "error: idle timeout", 19);
-			line_flush(c);
-			return LINE_END_IDLE;
-		}
+		    wait);
+		if (n == STREAM_TIMEOUT)
+			return line_timeout(c);
 		if (n == STREAM_EOF) {
 			stream_peer_done(c->st);
 			return LINE_END_EOF;

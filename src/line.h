@@ -13,7 +13,8 @@
 
 struct line_conf {
 	unsigned long	max_line;	/* bytes of a request line */
-	int		idle_timeout_ms;
+	int		idle_timeout_ms;	/* between lines */
+	int		line_timeout_ms;	/* to finish a line begun */
 	const struct calc_limits *calc;	/* for the connection's session */
 };
 
@@ -22,6 +23,7 @@ enum line_end {
 	LINE_END_QUIT,		/* the client sent exit or quit */
 	LINE_END_EOF,		/* the client closed */
 	LINE_END_IDLE,		/* idle-timeout */
+	LINE_END_LINE_TIMEOUT,	/* line-timeout: a line not finished */
 	LINE_END_ERROR		/* an I/O error */
 };
 

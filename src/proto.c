@@ -20,6 +20,7 @@ proto_line_conf(const struct proto_conn *pc, struct line_conf *lc,
 
 	lc->max_line = conf->max_line;
 	lc->idle_timeout_ms = conf->idle_timeout * 1000;
+	lc->line_timeout_ms = conf->line_timeout * 1000;
 	lc->calc = &conf->calc;
 	hooks->busy = pc->busy;
 	hooks->arg = pc->arg;
@@ -58,7 +59,8 @@ proto_http_conf(const struct proto_conn *pc, struct http_conf *hc,
 	hc->max_body = conf->http_max_body;
 	hc->header_timeout_ms = conf->http_header_timeout * 1000;
 	hc->keepalive_timeout_ms = conf->http_keepalive_timeout * 1000;
-	hc->body_timeout_ms = conf->http_header_timeout * 1000;
+	hc->body_timeout_ms = conf->http_body_timeout * 1000;
+	hc->body_min_rate = conf->http_body_min_rate;
 	hc->max_requests = conf->http_max_requests;
 	hc->calc = &conf->calc;
 	hc->listener = pc->listener;

@@ -270,6 +270,26 @@ START_TEST(idle_client_is_told_and_closed)
 }
 END_TEST
 
+/* A line begun and never finished: told, and closed after line-timeout. */
+START_TEST(unfinished_line_is_told_and_closed)
+{
+	uint64_t	 t0;
+	int		 waited;
+
+	start(CONF_BASE "line-timeout 1\n");
+	client(&pool[0]);
+	ask(&pool[0], "x = 7", "7");
+	t0 = h_now_ms();
+	OK(h_sends(&pool[0], "x +"));
+	OK(h_expect_line(&pool[0], "error: line timeout"));
+	waited = (int)(h_now_ms() - t0);
+	ck_assert_msg(waited >= 900,
+	    "line timeout after %d ms, want about 1000", waited);
+	OK(h_expect_eof(&pool[0], 2000));
+	stop_ok();
+}
+END_TEST
+
 /*
  * A client that sends and never reads: once the answers fill the socket
  * buffers, the worker waits at most idle-timeout for room to write, then
@@ -874,6 +894,7 @@ make_daemon_suite(void)
 	    sizeof(leave_cases) / sizeof(leave_cases[0]));
 	tcase_add_test(tc, long_line_is_refused_and_connection_goes_on);
 	tcase_add_test(tc, idle_client_is_told_and_closed);
+	tcase_add_test(tc, unfinished_line_is_told_and_closed);
 	tcase_add_test(tc, client_that_never_reads_is_let_go);
 	tcase_add_test(tc, ipv6_listener_works);
 

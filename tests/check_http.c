@@ -409,6 +409,17 @@ static const struct {
 	  "0\r\nbad trailer\r\n\r\n", 0, 400, NULL },
 	{ "POST /" H11 "Transfer-Encoding: chunked\r\n\r\n0\r\nX: y\n\r\n",
 	  0, 400, NULL },
+	/* chunk extensions, RFC 9112 section 7.1.1: BWS, then ';' */
+	{ "POST /" H11 "Transfer-Encoding: chunked\r\n\r\n3 junk\r\n", 0,
+	  400, NULL },
+	{ "POST /" H11 "Transfer-Encoding: chunked\r\n\r\n3;\r\n", 0, 400,
+	  NULL },
+	{ "POST /" H11 "Transfer-Encoding: chunked\r\n\r\n3;a=\r\n", 0, 400,
+	  NULL },
+	{ "POST /" H11 "Transfer-Encoding: chunked\r\n\r\n3;a=\"b\r\n", 0,
+	  400, NULL },
+	{ "POST /" H11 "Transfer-Encoding: chunked\r\n\r\n"
+	  "5 ; a = \"b\\\"c\" ;d\t\r\nhello\r\n0\r\n\r\n", 0, 0, "hello" },
 };
 
 /* Check the parser's verdict on case i of parse_cases. */
@@ -1551,6 +1562,61 @@ START_TEST(test_serve_slow_head)
 }
 END_TEST
 
+/*
+ * A body trickled in a byte at a time, each byte well within any wait:
+ * the body's deadline grows by a second per body_min_rate bytes only, so
+ * the trickle ends in a 408 long before the body would.
+ */
+START_TEST(test_serve_trickled_body)
+{
+	static const char	 req[] = "POST /calc HTTP/1.1\r\nHost: t\r\n"
+	    "Content-Length: 60\r\n\r\n1+1\n1+1\n1+1\n1+1\n1+1\n1+1\n1+1\n"
+	    "1+1\n1+1\n1+1\n1+1\n1+1\n1+1\n1+1\n1+1\n";
+	struct http_conf	 hc;
+	struct result		 res;
+
+	test_conf(&hc);
+	hc.body_timeout_ms = 500;
+	hc.body_min_rate = 10;		/* 100 ms per byte */
+	memset(&res, 0, sizeof(res));
+	res.cl.req = req;
+	res.cl.reqlen = sizeof(req) - 1;
+	res.cl.cut = sizeof(req) - 1 - 60;
+	res.cl.step = 1;
+	res.cl.pause_ms = 200;		/* a byte per 200 ms */
+	res.cl.stop_early = 1;
+	serve_client(&res, &hc, 0);
+	ck_assert_int_eq(res.n, 1);
+	ck_assert_int_eq(res.a[0].status, 408);
+	ck_assert_int_eq(res.end, HTTP_END_TIMEOUT);
+	ck_assert_int_lt(res.cl.first_ms, 60 * 200);
+	result_free(&res);
+}
+END_TEST
+
+/* Chunk extensions count toward max_body: a body of them is a 413. */
+START_TEST(test_serve_chunk_extensions_bounded)
+{
+	struct http_buf		 req = { NULL, 0, 0, 0 };
+	struct http_conf	 hc;
+	struct result		 res;
+	int			 i;
+
+	http_buf_adds(&req, "POST /calc HTTP/1.1\r\nHost: t\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n");
+	for (i = 0; i < 80; i++)	/* 80 KB of extensions, 80 bytes */
+		http_buf_addf(&req, "1;x=%01000d\r\n1\r\n", 0);
+	http_buf_adds(&req, "0\r\n\r\n");
+	ck_assert(!req.failed);
+	test_conf(&hc);
+	serve_bytes(&res, &hc, req.s, req.len, 0);
+	ck_assert_int_eq(res.n, 1);
+	ck_assert_int_eq(res.a[0].status, 413);
+	result_free(&res);
+	http_buf_free(&req);
+}
+END_TEST
+
 /* A body that stops coming: 408 after body_timeout_ms. */
 START_TEST(test_serve_slow_body)
 {
@@ -1717,6 +1783,8 @@ make_http_suite(void)
 	tcase_add_test(tc, test_serve_431);
 	tcase_add_test(tc, test_serve_slow_head);
 	tcase_add_test(tc, test_serve_slow_body);
+	tcase_add_test(tc, test_serve_trickled_body);
+	tcase_add_test(tc, test_serve_chunk_extensions_bounded);
 	tcase_add_test(tc, test_serve_refuse);
 	tcase_add_loop_test(tc, test_serve_every_status, 0,
 	    (int)NELEM(status_cases));
