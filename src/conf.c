@@ -22,7 +22,8 @@
 enum conf_type {
 	CONF_ULONG,		/* a decimal number within [min, max] */
 	CONF_STRING,		/* one word, shorter than the field */
-	CONF_NETLIST		/* networks: 127.0.0.0/8 ::1 ... */
+	CONF_NETLIST,		/* networks: 127.0.0.0/8 ::1 ... */
+	CONF_SHARE		/* N workers, or N% of workers-max */
 };
 
 struct conf_keyword {
@@ -38,6 +39,8 @@ struct conf_keyword {
 	{ name, CONF_ULONG, offsetof(struct conf, field), 0, min, max, def, NULL }
 #define NETLIST(name, field, def) \
 	{ name, CONF_NETLIST, offsetof(struct conf, field), 0, 0, 0, 0, def }
+#define SHARE(name, field, max, def) \
+	{ name, CONF_SHARE, offsetof(struct conf, field), 0, 1, max, 0, def }
 #define STRING(name, field, def) \
 	{ name, CONF_STRING, offsetof(struct conf, field), \
 	  sizeof(((struct conf *)0)->field), 0, 0, 0, def }
@@ -49,8 +52,12 @@ static const struct conf_keyword conf_keywords[] = {
 	ULONG("workers-max", workers_max, 1, CONF_WORKERS_MAX, 150),
 	ULONG("max-connections-per-worker", max_connections_per_worker,
 	    1, 100000000, 10000),
-	ULONG("max-connections-per-address", max_connections_per_address,
-	    1, 1024, 32),
+	SHARE("max-connections-per-address", max_connections_per_address,
+	    CONF_WORKERS_MAX, "10%"),
+	ULONG("address-prefix-v4", address_prefix_v4, 1, 32, 32),
+	ULONG("address-prefix-v6", address_prefix_v6, 1, 128, 64),
+	ULONG("shed-protect", shed_protect, 0, 3600, 10),
+	ULONG("queue-timeout", queue_timeout, 1, 3600, 1),
 	ULONG("max-line", max_line, 16, 1024 * 1024, 4096),
 	ULONG("idle-timeout", idle_timeout, 1, 86400, 300),
 	ULONG("line-timeout", line_timeout, 1, 86400, 30),
@@ -149,6 +156,14 @@ conf_default_netlist(struct conf_netlist *list, const char *text)
 		list->count++;
 }
 
+/* A built-in share, "N" or "N%". */
+static void
+conf_default_share(struct conf_share *out, const char *def)
+{
+	out->n = strtoul(def, NULL, 10);
+	out->percent = strchr(def, '%') != NULL;
+}
+
 void
 conf_defaults(struct conf *c)
 {
@@ -163,6 +178,9 @@ conf_defaults(struct conf *c)
 			*(unsigned long *)((char *)c + k->offset) = k->def;
 		else if (k->type == CONF_STRING)
 			snprintf((char *)c + k->offset, k->size, "%s", k->sdef);
+		else if (k->type == CONF_SHARE)
+			conf_default_share((void *)((char *)c + k->offset),
+			    k->sdef);
 		else
 			conf_default_netlist((void *)((char *)c + k->offset),
 			    k->sdef);
@@ -256,6 +274,30 @@ conf_parse_netlist(struct conf_parser *p, const char *name, char **words,
 }
 
 /* Set the keyword's field from its arguments. */
+/*
+ * A share: "N" workers (min to max), or "N%" of workers-max (1 to 100).
+ * Returns 0, or -1 after the error.
+ */
+static int
+conf_parse_share(struct conf_parser *p, const struct conf_keyword *k,
+    const char *word, struct conf_share *out)
+{
+	struct conf_keyword	 pct = *k;
+	char			 num[32];
+	size_t			 len = strlen(word);
+
+	out->percent = len > 0 && word[len - 1] == '%';
+	if (!out->percent)
+		return conf_parse_ulong(p, k, word, &out->n);
+	if (len - 1 >= sizeof(num))
+		return conf_error(p, "%s: '%s' is not a number", k->name, word);
+	memcpy(num, word, len - 1);
+	num[len - 1] = '\0';
+	pct.min = 1;
+	pct.max = 100;
+	return conf_parse_ulong(p, &pct, num, &out->n);
+}
+
 static int
 conf_set(struct conf_parser *p, struct conf *c, size_t idx, char **argv,
     int argc)
@@ -274,6 +316,8 @@ conf_set(struct conf_parser *p, struct conf *c, size_t idx, char **argv,
 		    field);
 	if (k->type == CONF_ULONG)
 		return conf_parse_ulong(p, k, argv[1], field);
+	if (k->type == CONF_SHARE)
+		return conf_parse_share(p, k, argv[1], field);
 	if (strlen(argv[1]) >= k->size)
 		return conf_error(p, "%s: value too long", k->name);
 	memcpy(field, argv[1], strlen(argv[1]) + 1);
@@ -400,6 +444,17 @@ conf_has_tls(const struct conf *c)
 		if (proto_get(c->listen[i].proto)->tls)
 			return 1;
 	return 0;
+}
+
+unsigned long
+conf_address_share(const struct conf *c)
+{
+	const struct conf_share	*s = &c->max_connections_per_address;
+	unsigned long		 n = s->n;
+
+	if (s->percent)
+		n = c->workers_max * s->n / 100;
+	return n > 0 ? n : 1;
 }
 
 int

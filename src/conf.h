@@ -23,10 +23,11 @@
 	"-SIGN-RSA-SHA1:-SIGN-ECDSA-SHA1:%SERVER_PRECEDENCE"
 #define CONF_LISTEN_MAX		32	/* listen lines in one file */
 /*
- * Most workers: the scoreboard has room for two full generations (old
- * ones finish their clients after a reload) and the UDP workers.
+ * Most workers.  The scoreboard is sized when calcd starts for two full
+ * generations of workers-max (old ones finish their clients after a
+ * reload) and the UDP workers; a reload cannot grow it.
  */
-#define CONF_WORKERS_MAX	480
+#define CONF_WORKERS_MAX	10000
 #define CONF_LINE_MAX		1024	/* bytes in one line of the file */
 #define CONF_ERR_MAX		512	/* bytes of one error message */
 
@@ -42,6 +43,12 @@ struct conf_net {
 struct conf_netlist {
 	struct conf_net	net[CONF_NETS_MAX];
 	size_t		count;
+};
+
+/* A share of the pool: n workers, or n percent of workers-max. */
+struct conf_share {
+	unsigned long	n;
+	int		percent;
 };
 
 struct conf_listen {
@@ -65,7 +72,11 @@ struct conf {
 	unsigned long		workers_max_spare;
 	unsigned long		workers_max;
 	unsigned long		max_connections_per_worker;
-	unsigned long		max_connections_per_address;
+	struct conf_share	max_connections_per_address;
+	unsigned long		address_prefix_v4;	/* bits */
+	unsigned long		address_prefix_v6;	/* bits */
+	unsigned long		shed_protect;		/* seconds */
+	unsigned long		queue_timeout;		/* seconds */
 	unsigned long		max_line;
 	unsigned long		idle_timeout;		/* seconds */
 	unsigned long		line_timeout;		/* seconds */
@@ -111,6 +122,9 @@ int	conf_netlist_match(const struct conf_netlist *list,
 
 /* Whether the configuration has a listener of a TLS protocol. */
 int	conf_has_tls(const struct conf *c);
+
+/* The workers one client network may hold (at least 1). */
+unsigned long	conf_address_share(const struct conf *c);
 
 /* Whether the configuration has a udp listener. */
 int	conf_has_udp(const struct conf *c);

@@ -9,6 +9,8 @@
  * requests are buffered while complete requests remain in the input,
  * then written in one go.
  */
+#include <sys/socket.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +34,9 @@
 #define HTTP_ALLOW_ANY	"GET, HEAD, POST"	/* the server as a whole */
 #define HTTP_CONTINUE	"HTTP/1.1 100 Continue\r\n\r\n"
 #define HTTP_ERROR_PREFIX "error: "
+#define HTTP_RETRY_AFTER	"Retry-After: 1\r\n"	/* a refusal or shed */
+#define HTTP_SHED_SEND_MS	1000	/* to write the last answer of a
+					   connection shed */
 
 struct http_conn {
 	struct stream		*st;
@@ -96,6 +101,7 @@ static const char *const http_end_names[] = {
 	[HTTP_END_BAD] = "bad request",
 	[HTTP_END_LIMIT] = "max requests",
 	[HTTP_END_ERROR] = "i/o error",
+	[HTTP_END_SHED] = "shed",
 };
 
 const char *
@@ -143,10 +149,10 @@ http_date(char *buf, size_t len, time_t t)
 }
 
 static void
-http_busy(struct http_conn *c, int busy)
+http_state(struct http_conn *c, enum proto_state st)
 {
-	if (c->hooks != NULL && c->hooks->busy != NULL)
-		c->hooks->busy(c->hooks->arg, busy);
+	if (c->hooks != NULL && c->hooks->state != NULL)
+		c->hooks->state(c->hooks->arg, st);
 }
 
 /* Set the status line and headers of the answer; the body is c->body. */
@@ -245,9 +251,9 @@ http_flush(struct http_conn *c)
 	if (c->out.len == 0)
 		return 0;
 	/* A client slow to read is not work: request-timeout ignores it. */
-	http_busy(c, 0);
+	http_state(c, PROTO_PARTIAL);
 	rc = stream_write(c->st, c->out.s, c->out.len, HTTP_SEND_TIMEOUT_MS);
-	http_busy(c, 1);
+	http_state(c, PROTO_WORK);
 	http_buf_reset(&c->out);
 	return rc == 0 ? 0 : -1;
 }
@@ -743,6 +749,25 @@ http_wait_ms(struct http_conn *c, int idle, int body)
 	return left > 0 ? (int)left : 0;
 }
 
+/*
+ * Shed to make room for other clients while the pool is full: a request
+ * half-sent gets a 408, an idle keep-alive connection a 503 that says the
+ * server is busy; neither is waited for long.
+ */
+static enum http_end
+http_shed(struct http_conn *c, int idle)
+{
+	if (idle) {
+		http_error(c, 503, "server busy, closing this connection");
+		c->headers = HTTP_NO_STORE HTTP_RETRY_AFTER;
+	} else
+		http_error(c, 408, "server busy, closing this connection");
+	http_respond(c, 0, 1, 0);
+	(void)stream_write(c->st, c->out.s, c->out.len, HTTP_SHED_SEND_MS);
+	http_buf_reset(&c->out);
+	return HTTP_END_SHED;
+}
+
 /* Expect: 100-continue, once, before we wait for the body.  0 or -1. */
 static int
 http_continue(struct http_conn *c)
@@ -775,9 +800,9 @@ http_read(struct http_conn *c, enum http_end *end)
 		*end = http_timeout(c);
 		return -1;
 	}
-	http_busy(c, 0);
+	http_state(c, idle ? PROTO_IDLE : PROTO_PARTIAL);
 	n = stream_read(c->st, c->in + c->inlen, c->incap - c->inlen, timeout);
-	http_busy(c, 1);
+	http_state(c, PROTO_WORK);
 	if (n > 0) {
 		if (idle)
 			c->head_start = util_coarse_ms();
@@ -786,6 +811,8 @@ http_read(struct http_conn *c, enum http_end *end)
 	}
 	if (n == STREAM_TIMEOUT)
 		*end = idle ? HTTP_END_IDLE : http_timeout(c);
+	else if (n == STREAM_CANCEL)
+		*end = http_shed(c, idle);
 	else if (n == STREAM_EOF) {
 		stream_peer_done(c->st);
 		*end = HTTP_END_CLOSE;
@@ -845,17 +872,20 @@ http_conn_free(struct http_conn *c)
 }
 
 void
-http_refuse(struct stream *st, const struct http_conf *hc, const char *why)
+http_refuse(int fd, const char *why)
 {
 	struct http_conn	 c;
 	struct proto_stats	 stats = { 0, 0 };
 
-	if (http_conn_init(&c, st, hc, NULL, &stats) == 0) {
-		http_error(&c, 503, why);
-		http_respond(&c, 0, 1, 0);
-		http_close(&c, HTTP_END_BAD);
-	}
-	http_conn_free(&c);
+	memset(&c, 0, sizeof(c));
+	c.stats = &stats;
+	http_error(&c, 503, why);
+	c.headers = HTTP_NO_STORE HTTP_RETRY_AFTER;
+	http_respond(&c, 0, 1, 0);
+	if (!c.out.failed)
+		(void)send(fd, c.out.s, c.out.len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	http_buf_free(&c.out);
+	http_buf_free(&c.body);
 }
 
 /*
@@ -871,9 +901,9 @@ http_serve(struct stream *st, const struct http_conf *hc,
 	enum http_end		 end = HTTP_END_ERROR;
 
 	if (http_conn_init(&c, st, hc, hooks, stats) == 0) {
-		http_busy(&c, 1);
+		http_state(&c, PROTO_WORK);
 		end = http_loop(&c);
-		http_busy(&c, 0);
+		http_state(&c, PROTO_IDLE);
 	}
 	http_conn_free(&c);
 	return end;

@@ -47,9 +47,9 @@ struct http_conf {
 	int		 metrics_allowed;	/* the peer may read /metrics */
 };
 
-/* The caller's side: busy marks, and the metrics text. */
+/* The caller's side: the connection's state (proto.h), the metrics. */
 struct http_hooks {
-	void	(*busy)(void *arg, int busy);
+	void	(*state)(void *arg, enum proto_state st);
 	/*
 	 * Write the Prometheus text into buf (at most len bytes); return
 	 * its length, or -1 when it does not fit.
@@ -65,7 +65,8 @@ enum http_end {
 	HTTP_END_TIMEOUT,	/* header or body timeout: 408 */
 	HTTP_END_BAD,		/* a 4xx/5xx that closes the connection */
 	HTTP_END_LIMIT,		/* max requests per connection */
-	HTTP_END_ERROR		/* an I/O error */
+	HTTP_END_ERROR,		/* an I/O error */
+	HTTP_END_SHED		/* shed to make room: the pool was full */
 };
 
 /*
@@ -75,9 +76,11 @@ enum http_end {
 enum http_end	http_serve(struct stream *st, const struct http_conf *hc,
 		    const struct http_hooks *hooks, struct proto_stats *stats);
 
-/* Refuse a client: a 503 saying why, at once, then the close. */
-void		http_refuse(struct stream *st, const struct http_conf *hc,
-		    const char *why);
+/*
+ * Refuse the client on socket fd before reading its request: a 503
+ * saying why, if the socket takes it at once.
+ */
+void		http_refuse(int fd, const char *why);
 
 /* A word for the log. */
 const char	*http_end_name(enum http_end end);

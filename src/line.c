@@ -5,6 +5,8 @@
  * answered "error: line too long" and skipped up to its newline, after
  * which the connection goes on.
  */
+#include <sys/socket.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +38,7 @@ static const char *const line_end_names[] = {
 	[LINE_END_EOF] = "eof",
 	[LINE_END_IDLE] = "idle timeout",
 	[LINE_END_LINE_TIMEOUT] = "line timeout",
+	[LINE_END_SHED] = "shed",
 	[LINE_END_ERROR] = "i/o error",
 };
 
@@ -65,16 +68,17 @@ line_answer(struct line_conn *c, const char *text, size_t len)
 }
 
 static void
-line_busy(struct line_conn *c, int busy)
+line_state(struct line_conn *c, enum proto_state st)
 {
-	if (c->hooks && c->hooks->busy)
-		c->hooks->busy(c->hooks->arg, busy);
+	if (c->hooks && c->hooks->state)
+		c->hooks->state(c->hooks->arg, st);
 }
 
 /*
  * Write the queued answers.  Waiting for a client that reads slowly is
- * not work: the busy mark is lifted meanwhile, so that request-timeout
- * only catches a worker stuck computing, and idle-timeout a slow reader.
+ * not work: the connection is PROTO_PARTIAL meanwhile, so that
+ * request-timeout only catches a worker stuck computing, and idle-timeout
+ * a slow reader.
  */
 static int
 line_flush(struct line_conn *c)
@@ -83,9 +87,9 @@ line_flush(struct line_conn *c)
 
 	if (c->outlen == 0)
 		return 0;
-	line_busy(c, 0);
+	line_state(c, PROTO_PARTIAL);
 	rc = stream_write(c->st, c->out, c->outlen, c->lc->idle_timeout_ms);
-	line_busy(c, 1);
+	line_state(c, PROTO_WORK);
 	c->outlen = 0;
 	return rc;
 }
@@ -184,6 +188,22 @@ line_wait_ms(struct line_conn *c)
 	    c->lc->idle_timeout_ms;
 }
 
+/*
+ * Shed to make room for other clients while the pool is full: the last
+ * line says so, and is not waited for long.
+ */
+static enum line_end
+line_shed(struct line_conn *c)
+{
+	static const char	 msg[] = "error: server busy, closing this "
+	    "session";
+
+	line_answer(c, msg, sizeof(msg) - 1);
+	(void)stream_write(c->st, c->out, c->outlen, LINE_REFUSE_MS);
+	c->outlen = 0;
+	return LINE_END_SHED;
+}
+
 /* The last line of a connection that waited too long, and how it ended. */
 static enum line_end
 line_timeout(struct line_conn *c)
@@ -207,18 +227,20 @@ line_loop(struct line_conn *c)
 	for (;;) {
 		if ((wait = line_wait_ms(c)) == 0)
 			return line_timeout(c);
-		line_busy(c, 0);
+		line_state(c, c->partial_since ? PROTO_PARTIAL : PROTO_IDLE);
 		n = stream_read(c->st, c->in + c->inlen, c->incap - c->inlen,
 		    wait);
 		if (n == STREAM_TIMEOUT)
 			return line_timeout(c);
+		if (n == STREAM_CANCEL)
+			return line_shed(c);
 		if (n == STREAM_EOF) {
 			stream_peer_done(c->st);
 			return LINE_END_EOF;
 		}
 		if (n < 0)
 			return LINE_END_ERROR;
-		line_busy(c, 1);
+		line_state(c, PROTO_WORK);
 		c->inlen += n;
 		rc = line_process(c);
 		if (rc == -1 || line_flush(c) != 0)
@@ -263,14 +285,14 @@ line_serve(struct stream *st, const struct line_conf *lc,
 	return end;
 }
 
-/* One last line; a client that does not read it is not waited for long. */
+/* One last line, sent only if the socket takes it now: no wait at all. */
 void
-line_refuse(struct stream *st, const char *why)
+line_refuse(int fd, const char *why)
 {
 	char	 msg[256];
 	int	 n;
 
 	n = snprintf(msg, sizeof(msg), WIRE_ERROR "%s\r\n", why);
 	if (n > 0 && (size_t)n < sizeof(msg))
-		stream_write(st, msg, n, LINE_REFUSE_MS);
+		(void)send(fd, msg, n, MSG_DONTWAIT | MSG_NOSIGNAL);
 }

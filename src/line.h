@@ -24,12 +24,13 @@ enum line_end {
 	LINE_END_EOF,		/* the client closed */
 	LINE_END_IDLE,		/* idle-timeout */
 	LINE_END_LINE_TIMEOUT,	/* line-timeout: a line not finished */
+	LINE_END_SHED,		/* shed to make room: the pool was full */
 	LINE_END_ERROR		/* an I/O error */
 };
 
-/* Called with busy 1 when work starts and 0 before waiting for input. */
+/* Told what the connection is doing (proto.h). */
 struct line_hooks {
-	void	(*busy)(void *arg, int busy);
+	void	(*state)(void *arg, enum proto_state st);
 	void	 *arg;
 };
 
@@ -42,8 +43,11 @@ struct line_hooks {
 enum line_end	line_serve(struct stream *st, const struct line_conf *lc,
 		    const struct line_hooks *hooks, struct proto_stats *stats);
 
-/* Refuse a client with one last line, "error: " and why. */
-void		line_refuse(struct stream *st, const char *why);
+/*
+ * Refuse the client on socket fd with one line, "error: " and why, if
+ * the socket takes it at once.
+ */
+void		line_refuse(int fd, const char *why);
 
 /* A word for the log ("quit", "eof", ...). */
 const char	*line_end_name(enum line_end end);

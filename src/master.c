@@ -8,7 +8,6 @@
  * pipe when they become busy, so the pool grows as soon as it runs low
  * rather than at the next one-second tick.
  */
-#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 
@@ -27,6 +26,7 @@
 #include "listener.h"
 #include "log.h"
 #include "master.h"
+#include "overload.h"
 #include "scoreboard.h"
 #include "tls.h"
 #include "udp.h"
@@ -36,6 +36,9 @@
 #define MASTER_TICK_MS		1000	/* maintenance when nothing happens */
 #define MASTER_GROW_MS		100	/* maintenance while the pool grows */
 #define MASTER_NOTE_MS		10	/* soonest pass after a busy note */
+#define MASTER_PRESSED_MS	20	/* passes while clients wait on a
+					   full pool */
+#define MASTER_UDP_SLOTS	64	/* slots kept for UDP workers */
 #define MASTER_SPAWN_BATCH_MAX	64	/* most workers started at once */
 #define MASTER_EARLY_DEATH_MS	1000	/* a worker dying younger crashed */
 #define MASTER_BACKOFF_MIN_MS	100	/* first delay after a crash */
@@ -58,7 +61,8 @@ struct master {
 	struct conf		*conf;
 	struct tls_server	*tls;		/* NULL without TLS listeners */
 	struct scoreboard	*sb;
-	struct master_child	 child[SB_SLOTS];
+	struct master_child	*child;		/* one per scoreboard slot */
+	struct overload		 overload;
 	size_t			 nslots;	/* high-water mark of slots */
 	uint32_t		 generation;
 	int			 sigfd;
@@ -74,6 +78,16 @@ struct master {
 	uid_t			 uid;
 	gid_t			 gid;
 };
+
+/*
+ * Scoreboard slots for c: two full generations of workers (the old one
+ * finishes its clients after a reload) and the UDP workers.
+ */
+static size_t
+master_slots(const struct conf *c)
+{
+	return 2 * c->workers_max + MASTER_UDP_SLOTS;
+}
 
 /* Resolve the configured user when running as root. */
 static int
@@ -137,9 +151,9 @@ master_spawn(struct master *m, int udp)
 	size_t			 i;
 	pid_t			 pid;
 
-	for (i = 0; i < SB_SLOTS && m->child[i].pid != 0; i++)
+	for (i = 0; i < m->sb->nslots && m->child[i].pid != 0; i++)
 		;
-	if (i == SB_SLOTS)
+	if (i == m->sb->nslots)
 		return -1;
 	slot = &m->sb->slot[i];
 	memset(slot, 0, sizeof(*slot));
@@ -381,6 +395,7 @@ master_maintain(struct master *m)
 			busy++;
 	}
 	master_status(m, idle, busy);
+	overload_log_refusals(&m->overload, m->sb, now);
 	if (m->stopping)
 		return MASTER_TICK_MS;
 	if (now < m->backoff_until)
@@ -392,6 +407,12 @@ master_maintain(struct master *m)
 		master_retire(m, (idle - c->workers_max_spare + 1) / 2);
 		return MASTER_TICK_MS;
 	}
+	if (total >= c->workers_max && idle == 0) {
+		m->spawn_batch = 1;
+		return overload_relieve(&m->overload, m->sb, c, now) ?
+		    MASTER_PRESSED_MS : MASTER_TICK_MS;
+	}
+	overload_calm(&m->overload);
 	if (idle >= c->workers_min_spare || total >= c->workers_max) {
 		m->spawn_batch = 1;
 		return MASTER_TICK_MS;
@@ -469,6 +490,12 @@ master_reload(struct master *m)
 	if (conf_load(m->conf->path, c, err, sizeof(err)) == -1) {
 		log_warnx("reload failed, keeping the old configuration: %s",
 		    err);
+		goto fail;
+	}
+	if (master_slots(c) > m->sb->nslots) {
+		log_warnx("reload failed, keeping the old configuration: "
+		    "workers-max %lu needs a restart (it started at %lu)",
+		    c->workers_max, m->conf->workers_max);
 		goto fail;
 	}
 	if (master_reload_user(m, c) == -1 ||
@@ -659,7 +686,9 @@ master_free(struct master *m)
 	free(m->conf);
 	tls_server_free(m->tls);
 	if (m->sb != NULL)
-		munmap(m->sb, sizeof(*m->sb));
+		sb_destroy(m->sb);
+	overload_free(&m->overload);
+	free(m->child);
 	free(m);
 }
 
@@ -671,8 +700,10 @@ master_run(struct master *m)
 
 	m->pid = getpid();
 	log_procname("master");
-	if ((m->sb = sb_create()) == NULL)
+	if ((m->sb = sb_create(master_slots(c))) == NULL)
 		fatal("mmap scoreboard");
+	if ((m->child = calloc(m->sb->nslots, sizeof(*m->child))) == NULL)
+		fatal("calloc");
 	master_index_listeners(m->sb, m->conf);
 	if (pipe2(m->notify, O_NONBLOCK | O_CLOEXEC) == -1)
 		fatal("pipe2");

@@ -83,7 +83,7 @@ metrics_workers(struct metrics_buf *b, struct scoreboard *sb)
 	size_t		 i;
 	int		 st;
 
-	for (i = 0; i < SB_SLOTS; i++) {
+	for (i = 0; i < sb->nslots; i++) {
 		st = sb_get_state(&sb->slot[i]);
 		if (st > SB_FREE && st <= SB_UDP)
 			count[st]++;

@@ -22,7 +22,7 @@ proto_line_conf(const struct proto_conn *pc, struct line_conf *lc,
 	lc->idle_timeout_ms = conf->idle_timeout * 1000;
 	lc->line_timeout_ms = conf->line_timeout * 1000;
 	lc->calc = &conf->calc;
-	hooks->busy = pc->busy;
+	hooks->state = pc->state;
 	hooks->arg = pc->arg;
 }
 
@@ -35,14 +35,6 @@ proto_serve_line(struct stream *st, const struct proto_conn *pc,
 
 	proto_line_conf(pc, &lc, &hooks);
 	return line_end_name(line_serve(st, &lc, &hooks, stats));
-}
-
-static void
-proto_refuse_line(struct stream *st, const struct proto_conn *pc,
-    const char *why)
-{
-	(void)pc;
-	line_refuse(st, why);
 }
 
 /* HTTP's limits and hooks, from the configuration. */
@@ -66,7 +58,7 @@ proto_http_conf(const struct proto_conn *pc, struct http_conf *hc,
 	hc->listener = pc->listener;
 	hc->client = pc->client;
 	hc->metrics_allowed = pc->metrics_allowed;
-	hooks->busy = pc->busy;
+	hooks->state = pc->state;
 	hooks->metrics = pc->metrics;
 	hooks->arg = pc->arg;
 }
@@ -82,40 +74,29 @@ proto_serve_http(struct stream *st, const struct proto_conn *pc,
 	return http_end_name(http_serve(st, &hc, &hooks, stats));
 }
 
-static void
-proto_refuse_http(struct stream *st, const struct proto_conn *pc,
-    const char *why)
-{
-	struct http_conf	 hc;
-	struct http_hooks	 hooks;
-
-	proto_http_conf(pc, &hc, &hooks);
-	http_refuse(st, &hc, why);
-}
-
 static const struct proto proto_table[PROTO_COUNT] = {
 	[PROTO_TCP] = {
 		.name = "tcp", .port = 54321, .port_text = "54321",
 		.socktype = SOCK_STREAM, .wire = PROTO_WIRE_LINE,
-		.serve = proto_serve_line, .refuse = proto_refuse_line,
+		.serve = proto_serve_line, .refuse = line_refuse,
 	},
 	[PROTO_TLS] = {
 		.name = "tls", .port = 54322, .port_text = "54322",
 		.socktype = SOCK_STREAM, .wire = PROTO_WIRE_LINE,
 		.tls = 1, .client_first = 1,
-		.serve = proto_serve_line, .refuse = proto_refuse_line,
+		.serve = proto_serve_line,
 	},
 	[PROTO_HTTP] = {
 		.name = "http", .port = 54380, .port_text = "54380",
 		.socktype = SOCK_STREAM, .wire = PROTO_WIRE_HTTP,
 		.client_first = 1,
-		.serve = proto_serve_http, .refuse = proto_refuse_http,
+		.serve = proto_serve_http, .refuse = http_refuse,
 	},
 	[PROTO_HTTPS] = {
 		.name = "https", .port = 54443, .port_text = "54443",
 		.socktype = SOCK_STREAM, .wire = PROTO_WIRE_HTTP,
 		.tls = 1, .alpn = "http/1.1", .client_first = 1,
-		.serve = proto_serve_http, .refuse = proto_refuse_http,
+		.serve = proto_serve_http,
 	},
 	[PROTO_UDP] = {
 		.name = "udp", .port = 54321, .port_text = "54321",

@@ -34,6 +34,18 @@ enum proto_wire {
 	PROTO_WIRE_DATAGRAM	/* a datagram for a datagram */
 };
 
+/*
+ * What a connection is doing, told to the worker's hook so that the
+ * master can see it: request-timeout watches PROTO_WORK, and a full pool
+ * sheds PROTO_PARTIAL before PROTO_IDLE and never PROTO_WORK.
+ */
+enum proto_state {
+	PROTO_IDLE,		/* waiting for a request, none of it here */
+	PROTO_PARTIAL,		/* waiting on the client mid-request: the
+				   rest of it, or room for its answer */
+	PROTO_WORK		/* working on a request */
+};
+
 struct conf;
 
 /* What a serve function is told of its connection, and its hooks. */
@@ -42,8 +54,8 @@ struct proto_conn {
 	const char		*listener;	/* "http 127.0.0.1:54380" */
 	const char		*client;	/* "192.0.2.7:40000" */
 	int			 metrics_allowed; /* may read /metrics */
-	/* Called with 1 when work starts, 0 before waiting for input. */
-	void	(*busy)(void *arg, int busy);
+	/* Called as the connection's state changes. */
+	void	(*state)(void *arg, enum proto_state st);
 	/* Write the metrics text into buf; its length, or -1. */
 	int	(*metrics)(void *arg, char *buf, size_t len);
 	void	 *arg;
@@ -67,13 +79,18 @@ struct proto {
 					   accepting may wait for it */
 	/*
 	 * Stream protocols: serve the connection to its end and return
-	 * how it ended, for the log; refuse a client over its share with
-	 * one answer of the protocol's own (why: a short reason).
+	 * how it ended, for the log.  A wait cancelled (stream.h) sheds the
+	 * client with a last answer saying so.
 	 */
 	const char	*(*serve)(struct stream *st, const struct proto_conn *pc,
 			    struct proto_stats *stats);
-	void		 (*refuse)(struct stream *st,
-			    const struct proto_conn *pc, const char *why);
+	/*
+	 * Refuse a client at once, before reading anything of it: one
+	 * answer of the protocol's own saying why (a few words), sent only
+	 * if the socket takes it without waiting.  NULL where the protocol
+	 * has nothing to say before its handshake: the close says it.
+	 */
+	void		 (*refuse)(int fd, const char *why);
 };
 
 /* The row of protocol id, which must be below PROTO_COUNT. */

@@ -15,7 +15,6 @@
 
 #include "conf.h"
 
-#define SB_SLOTS	1024	/* hard limit of workers-max */
 #define SB_PEER_MAX	48	/* "[IPv6]:port" */
 #define SB_DOING_MAX	80	/* what a busy worker is doing */
 
@@ -27,14 +26,28 @@ enum sb_state {
 	SB_UDP			/* a UDP worker */
 };
 
+/* What a busy worker's connection is doing, for shedding. */
+enum sb_phase {
+	SB_PHASE_WORK = 0,	/* working: never shed */
+	SB_PHASE_HANDSHAKE,	/* PROXY header or TLS handshake */
+	SB_PHASE_PARTIAL,	/* waiting on the client mid-request */
+	SB_PHASE_IDLE		/* waiting for a request */
+};
+
 struct sb_slot {
 	pid_t		pid;
 	uint32_t	generation;
 	uint32_t	state;		/* enum sb_state */
-	uint64_t	peer_key;	/* hash of the client's address */
+	uint64_t	peer_key;	/* hash of the client's network */
 	uint64_t	busy_since_ms;	/* monotonic, when serving began */
 	uint64_t	heartbeat_ms;	/* monotonic, last progress */
 	uint64_t	connections;	/* served by this process */
+	uint32_t	phase;		/* enum sb_phase, while SB_BUSY */
+	uint32_t	shed;		/* the master asked to shed it */
+	uint64_t	phase_since_ms;	/* monotonic, the phase began */
+	uint64_t	answered_ms;	/* monotonic, last answer, or 0 */
+	int32_t		sbi;		/* the connection's listener */
+	uint32_t	proto;
 	char		peer[SB_PEER_MAX];
 	char		doing[SB_DOING_MAX];
 };
@@ -55,7 +68,30 @@ enum sb_counter {
 	SB_REQUESTS,
 	SB_ERRORS,
 	SB_REJECTED,		/* over the per-address cap */
+	SB_BUSY_REFUSED,	/* refused: the pool was full */
+	SB_SHED_HANDSHAKE,	/* shed in a PROXY header or TLS handshake */
+	SB_SHED_PARTIAL,	/* shed with a request half-sent */
+	SB_SHED_IDLE,		/* shed while idle */
 	SB_COUNTERS
+};
+
+/*
+ * Refusals waiting to be logged, by client network: workers count them
+ * here and the master logs each network's count once a second, so that a
+ * flood of refusals is a line a second, not a line each.
+ */
+#define SB_REFUSALS	64
+
+enum sb_refusal_why {
+	SB_REFUSED_SHARE,	/* over max-connections-per-address */
+	SB_REFUSED_BUSY		/* the pool was full */
+};
+
+struct sb_refusal {
+	uint64_t	key;		/* peer_key, 0 when free */
+	uint32_t	count[2];	/* by enum sb_refusal_why */
+	uint32_t	quiet;		/* seconds without a refusal */
+	char		peer[SB_PEER_MAX];
 };
 
 #define SB_LISTENERS	64	/* listener names seen since the start */
@@ -70,16 +106,35 @@ struct sb_listener {
 struct scoreboard {
 	struct sb_totals	totals;
 	struct sb_listener	listener[SB_LISTENERS];
+	struct sb_refusal	refusal[SB_REFUSALS];
+	uint64_t		refusals_lost;	/* no room in refusal[] */
+	uint32_t		nslots;		/* room in slot[] */
 	uint32_t		slots_used;	/* past the highest slot used */
 	uint32_t		idle;		/* slots in SB_IDLE */
-	struct sb_slot		slot[SB_SLOTS];
+	struct sb_slot		slot[];
 };
 
-/* Map a zeroed scoreboard shared by the master and its children. */
-struct scoreboard	*sb_create(void);
+/*
+ * Map a zeroed scoreboard with nslots slots, shared by the master and its
+ * children; sb_destroy() unmaps it.
+ */
+struct scoreboard	*sb_create(size_t nslots);
+void		 sb_destroy(struct scoreboard *sb);
 
-/* A 64-bit key for a client address (ignoring the port). */
-uint64_t	 sb_peer_key(const struct sockaddr *sa);
+/*
+ * A 64-bit key for a client's network: its address (not the port) cut to
+ * prefix4 bits for IPv4 (an IPv4-mapped IPv6 address counts as IPv4) and
+ * prefix6 bits for IPv6, so that the hosts of one /64 count as one.
+ */
+uint64_t	 sb_peer_key(const struct sockaddr *sa, unsigned prefix4,
+		    unsigned prefix6);
+
+/*
+ * Count a refusal of the client peer (its key and text) for the master
+ * to log; never blocks.
+ */
+void		 sb_note_refusal(struct scoreboard *sb, uint64_t key,
+		    const char *peer, enum sb_refusal_why why);
 
 /*
  * The entry of the listener called name (set by the master, before the

@@ -13,7 +13,25 @@
 #include "stream.h"
 #include "util.h"
 
-/* recv(2) or send(2) with flags, as a transport's result. */
+static volatile sig_atomic_t	*stream_cancel_flag;
+
+void
+stream_cancel_on(volatile sig_atomic_t *flag)
+{
+	stream_cancel_flag = flag;
+}
+
+int
+stream_cancelled(void)
+{
+	return stream_cancel_flag != NULL && *stream_cancel_flag;
+}
+
+/*
+ * recv(2) or send(2) with flags, as a transport's result.  A signal
+ * restarts the call, unless it cancels waits (a call interrupted had
+ * been waiting).
+ */
 static ssize_t
 plain_io(struct stream *st, void *buf, size_t len, int out, int flags)
 {
@@ -22,9 +40,11 @@ plain_io(struct stream *st, void *buf, size_t len, int out, int flags)
 	do
 		n = out ? send(st->fd, buf, len, flags | MSG_NOSIGNAL) :
 		    recv(st->fd, buf, len, flags);
-	while (n == -1 && errno == EINTR);
+	while (n == -1 && errno == EINTR && !stream_cancelled());
 	if (n >= 0)
 		return n;
+	if (errno == EINTR)
+		return STREAM_CANCEL;
 	return errno == EAGAIN || errno == EWOULDBLOCK ? STREAM_AGAIN :
 	    STREAM_ERROR;
 }
@@ -169,6 +189,10 @@ stream_wait(int fd, int out, int timeout_ms)
 			return 0;
 		if (errno != EINTR)
 			return -1;
+		if (stream_cancelled()) {
+			errno = ECANCELED;
+			return -1;
+		}
 		if (timeout_ms >= 0) {
 			now = util_now_ms();
 			if (now >= deadline)
@@ -178,13 +202,24 @@ stream_wait(int fd, int out, int timeout_ms)
 	}
 }
 
-/* Wait for what a transport asked for after STREAM_AGAIN. */
+/*
+ * Wait for what a transport asked for after STREAM_AGAIN: 1 when ready,
+ * else what the read or write returns (STREAM_TIMEOUT, STREAM_CANCEL or
+ * STREAM_ERROR).
+ */
 static int
 stream_wait_again(struct stream *st, int out, int timeout_ms)
 {
-	int	 dir = st->ops->direction(st);
+	int	 dir = st->ops->direction(st), rc;
 
-	return stream_wait(st->fd, dir == -1 ? out : dir, timeout_ms);
+	if (stream_cancelled())
+		return STREAM_CANCEL;
+	rc = stream_wait(st->fd, dir == -1 ? out : dir, timeout_ms);
+	if (rc == 1)
+		return 1;
+	if (rc == 0)
+		return STREAM_TIMEOUT;
+	return errno == ECANCELED ? STREAM_CANCEL : STREAM_ERROR;
 }
 
 /*
@@ -213,6 +248,8 @@ stream_read_blocking(struct stream *st, void *buf, size_t len,
 	if (stream_try_first(st, st->rcv_ms))
 		n = plain_io(st, buf, len, 0, MSG_DONTWAIT);
 	if (n == STREAM_AGAIN) {
+		if (stream_cancelled())
+			return STREAM_CANCEL;
 		if (stream_kernel_timeout(st, SO_RCVTIMEO, &st->rcv_ms,
 		    timeout_ms) == -1)
 			return STREAM_ERROR;
@@ -237,8 +274,8 @@ stream_read(struct stream *st, void *buf, size_t len, int timeout_ms)
 			st->bytes_in += n;
 		if (n != STREAM_AGAIN)
 			return n;
-		if ((rc = stream_wait_again(st, 0, timeout_ms)) <= 0)
-			return rc == 0 ? STREAM_TIMEOUT : STREAM_ERROR;
+		if ((rc = stream_wait_again(st, 0, timeout_ms)) != 1)
+			return rc;
 	}
 }
 
@@ -267,7 +304,8 @@ stream_write_blocking(struct stream *st, const char *p, size_t len,
 		return STREAM_ERROR;
 	while (len > 0) {
 		if ((n = st->ops->write(st, p, len)) <= 0)
-			return n == STREAM_AGAIN ? STREAM_TIMEOUT : STREAM_ERROR;
+			return n == STREAM_AGAIN ? STREAM_TIMEOUT :
+			    n == STREAM_CANCEL ? STREAM_CANCEL : STREAM_ERROR;
 		p += n;
 		len -= n;
 		st->bytes_out += n;
@@ -293,9 +331,9 @@ stream_write(struct stream *st, const void *buf, size_t len, int timeout_ms)
 			continue;
 		}
 		if (n != STREAM_AGAIN)
-			return STREAM_ERROR;
-		if ((rc = stream_wait_again(st, 1, timeout_ms)) <= 0)
-			return rc == 0 ? STREAM_TIMEOUT : STREAM_ERROR;
+			return n == STREAM_CANCEL ? STREAM_CANCEL : STREAM_ERROR;
+		if ((rc = stream_wait_again(st, 1, timeout_ms)) != 1)
+			return rc;
 	}
 	return 0;
 }

@@ -15,6 +15,7 @@
 
 #include <sys/types.h>
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,7 @@
 #define STREAM_ERROR	-1	/* an I/O or TLS error */
 #define STREAM_TIMEOUT	-2	/* nothing happened within the timeout */
 #define STREAM_AGAIN	-3	/* (ops only) would block: wait and retry */
+#define STREAM_CANCEL	-4	/* a wait was cancelled: see stream_cancel_on */
 
 struct stream;
 
@@ -47,6 +49,18 @@ struct stream {
 	uint64_t		 bytes_out;
 };
 
+/*
+ * Let a signal cancel this process's waits: once *flag is set (by the
+ * signal's handler), a read or write that has to wait, or is waiting
+ * when the signal comes, returns STREAM_CANCEL (stream_wait() -1 with
+ * errno ECANCELED) instead of waiting on.  A worker asked to shed its
+ * client uses it; NULL turns it off.
+ */
+void	stream_cancel_on(volatile sig_atomic_t *flag);
+
+/* Whether waits are cancelled now. */
+int	stream_cancelled(void);
+
 /* Wrap the connected non-blocking socket fd, as plain bytes. */
 void	stream_init(struct stream *st, int fd);
 
@@ -62,19 +76,21 @@ int	stream_set_blocking(struct stream *st);
 /*
  * Wait until fd is ready for input (out 0) or output (out 1), at most
  * timeout_ms (-1: forever).  Returns 1 when ready, 0 on timeout, -1 on
- * error.  A signal does not cut the wait short.
+ * error.  A signal does not cut the wait short, unless it cancels waits.
  */
 int	stream_wait(int fd, int out, int timeout_ms);
 
 /*
  * Read what is available, up to len bytes, waiting at most timeout_ms.
- * Returns the byte count, STREAM_EOF, STREAM_ERROR or STREAM_TIMEOUT.
+ * Returns the byte count, STREAM_EOF, STREAM_ERROR, STREAM_TIMEOUT or
+ * STREAM_CANCEL.
  */
 ssize_t	stream_read(struct stream *st, void *buf, size_t len, int timeout_ms);
 
 /*
  * Write all len bytes, waiting at most timeout_ms for the peer to make
- * room each time it is full.  Returns 0, STREAM_ERROR or STREAM_TIMEOUT.
+ * room each time it is full.  Returns 0, STREAM_ERROR, STREAM_TIMEOUT or
+ * STREAM_CANCEL.
  */
 int	stream_write(struct stream *st, const void *buf, size_t len,
 	    int timeout_ms);

@@ -103,28 +103,34 @@ tls_result(ssize_t n)
 	return STREAM_ERROR;
 }
 
-/* A signal is not an answer: like plain_read(), try again after it. */
+/*
+ * A signal is not an answer: like plain_read(), try again after it,
+ * unless it cancels waits.
+ */
 static ssize_t
 tls_read(struct stream *st, void *buf, size_t len)
 {
 	ssize_t	 n;
 
 	while ((n = gnutls_record_recv(st->tls, buf, len)) ==
-	    GNUTLS_E_INTERRUPTED)
+	    GNUTLS_E_INTERRUPTED && !stream_cancelled())
 		;
-	return tls_result(n);
+	return n == GNUTLS_E_INTERRUPTED ? STREAM_CANCEL : tls_result(n);
 }
 
-/* After GNUTLS_E_INTERRUPTED, the same call with the same bytes. */
+/*
+ * After GNUTLS_E_INTERRUPTED, the same call with the same bytes (the
+ * record is then dropped if waits are cancelled).
+ */
 static ssize_t
 tls_write(struct stream *st, const void *buf, size_t len)
 {
 	ssize_t	 n;
 
 	while ((n = gnutls_record_send(st->tls, buf, len)) ==
-	    GNUTLS_E_INTERRUPTED)
+	    GNUTLS_E_INTERRUPTED && !stream_cancelled())
 		;
-	return tls_result(n);
+	return n == GNUTLS_E_INTERRUPTED ? STREAM_CANCEL : tls_result(n);
 }
 
 static int

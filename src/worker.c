@@ -34,8 +34,16 @@
 static volatile sig_atomic_t	worker_stop;
 static volatile sig_atomic_t	worker_serving;	/* inside a connection */
 static volatile sig_atomic_t	worker_closed;	/* listeners closed */
+static volatile sig_atomic_t	worker_shed;	/* the master asks to shed */
 static int			worker_fds[CONF_LISTEN_MAX];
 static int			worker_nfds;
+
+/* The connection being served, as the state hook sees it. */
+static struct {
+	const struct proto_stats	*stats;
+	uint64_t			 answers;	/* stats->requests seen */
+	uint32_t			 phase;
+} worker_conn_now;
 
 /* Close this process's copies of the listening sockets. */
 static void
@@ -64,6 +72,30 @@ worker_on_signal(int sig)
 		worker_close_listeners();
 }
 
+/*
+ * SIGUSR1: the master, its pool full and clients waiting, asks this
+ * worker to shed its client.  Waits are cancelled (stream.h), and the
+ * protocol says a last word to the client.
+ */
+static void
+worker_on_shed(int sig)
+{
+	(void)sig;
+	worker_shed = 1;
+}
+
+static void
+worker_shed_signal(void)
+{
+	struct sigaction	 sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = worker_on_shed;		/* no SA_RESTART */
+	sigaction(SIGUSR1, &sa, NULL);
+	stream_cancel_on(&worker_shed);
+}
+
 /* Note the stream listeners' sockets, for worker_close_listeners(). */
 static void
 worker_note_listeners(const struct conf *conf)
@@ -87,17 +119,49 @@ worker_notify(const struct child_env *env)
 	(void)write(env->notify_fd, &c, 1);
 }
 
-/* A request is being worked on, or not: the slot's marks for the master. */
+/* Publish the phase of the connection, and since when. */
 static void
-worker_busy_hook(void *arg, int busy)
+worker_phase(struct sb_slot *slot, enum sb_phase phase, uint64_t now)
+{
+	if (worker_conn_now.phase == phase)
+		return;
+	worker_conn_now.phase = phase;
+	__atomic_store_n(&slot->phase_since_ms, now, __ATOMIC_RELAXED);
+	__atomic_store_n(&slot->phase, (uint32_t)phase, __ATOMIC_RELEASE);
+}
+
+/*
+ * The protocol's state hook: the slot's marks for the master.  WORK sets
+ * busy_since (request-timeout watches it); an answer sent marks the
+ * session active, and an active session cancels a shed request that
+ * crossed its last request (the master saw it idle a moment before).
+ */
+static void
+worker_state_hook(void *arg, enum proto_state st)
 {
 	const struct child_env	*env = arg;
 	struct sb_slot		*slot = env->slot;
-	uint64_t		 now = busy ? util_coarse_ms() : 0;
+	uint64_t		 now = util_coarse_ms();
 
-	__atomic_store_n(&slot->busy_since_ms, now, __ATOMIC_RELAXED);
-	if (busy)
+	if (worker_conn_now.stats != NULL &&
+	    worker_conn_now.stats->requests != worker_conn_now.answers) {
+		worker_conn_now.answers = worker_conn_now.stats->requests;
+		__atomic_store_n(&slot->answered_ms, now, __ATOMIC_RELAXED);
+	}
+	if (st == PROTO_WORK) {
+		__atomic_store_n(&slot->busy_since_ms, now, __ATOMIC_RELAXED);
 		__atomic_store_n(&slot->heartbeat_ms, now, __ATOMIC_RELAXED);
+		worker_phase(slot, SB_PHASE_WORK, now);
+		return;
+	}
+	__atomic_store_n(&slot->busy_since_ms, 0, __ATOMIC_RELAXED);
+	worker_phase(slot, st == PROTO_IDLE ? SB_PHASE_IDLE : SB_PHASE_PARTIAL,
+	    now);
+	if (worker_shed && slot->answered_ms != 0 && now - slot->answered_ms <
+	    env->conf->shed_protect * 1000) {
+		worker_shed = 0;
+		__atomic_store_n(&slot->shed, 0, __ATOMIC_RELAXED);
+	}
 }
 
 /* The metrics text from the scoreboard, for HTTP's /metrics. */
@@ -120,14 +184,14 @@ worker_conn(const struct child_env *env, const struct conf_listen *l,
 	pc->client = env->slot->peer;
 	pc->metrics_allowed = conf_netlist_match(&env->conf->metrics_allow,
 	    peer);
-	pc->busy = worker_busy_hook;
+	pc->state = worker_state_hook;
 	pc->metrics = worker_metrics_hook;
 	pc->arg = (void *)env;
 }
 
 /*
- * Fair share: whether the client's address already holds
- * max-connections-per-address workers.
+ * Fair share: whether the client's network already holds its share of
+ * the pool.  Refusals are counted for the master to log once a second.
  */
 static int
 worker_over_share(const struct child_env *env, const struct conf_listen *l)
@@ -135,11 +199,11 @@ worker_over_share(const struct child_env *env, const struct conf_listen *l)
 	unsigned long	 n;
 
 	n = sb_count_peer(env->sb, env->slot, env->slot->peer_key);
-	if (n < env->conf->max_connections_per_address)
+	if (n < conf_address_share(env->conf))
 		return 0;
 	sb_count(env->sb, l->proto, l->sbi, SB_REJECTED, 1);
-	log_warnx("%s: %s refused: %lu connections from this address",
-	    l->name, env->slot->peer, n);
+	sb_note_refusal(env->sb, env->slot->peer_key, env->slot->peer,
+	    SB_REFUSED_SHARE);
 	return 1;
 }
 
@@ -150,7 +214,9 @@ worker_slot_peer(const struct child_env *env, const struct sockaddr *peer)
 	struct sb_slot	*slot = env->slot;
 
 	util_format_addr(peer, slot->peer, sizeof(slot->peer));
-	__atomic_store_n(&slot->peer_key, sb_peer_key(peer), __ATOMIC_SEQ_CST);
+	__atomic_store_n(&slot->peer_key, sb_peer_key(peer,
+	    env->conf->address_prefix_v4, env->conf->address_prefix_v6),
+	    __ATOMIC_SEQ_CST);
 }
 
 /*
@@ -188,6 +254,13 @@ worker_slot_busy(const struct child_env *env, const struct conf_listen *l,
 {
 	struct sb_slot	*slot = env->slot;
 
+	worker_shed = 0;
+	slot->shed = 0;
+	slot->answered_ms = 0;
+	slot->sbi = l->sbi;
+	slot->proto = l->proto;
+	worker_conn_now.phase = SB_PHASE_WORK;
+	slot->phase = SB_PHASE_WORK;
 	worker_slot_peer(env, peer);
 	snprintf(slot->doing, sizeof(slot->doing), "%s", l->name);
 	sb_set_state(env->sb, slot, SB_BUSY);
@@ -233,9 +306,29 @@ worker_tls(const struct child_env *env, const struct proto *p,
 }
 
 /*
+ * Over its share: the client is refused at once, before any handshake or
+ * read, with a word in its protocol if the socket takes it without
+ * waiting, and a plain close (no lingering).  The master logs refusals
+ * in aggregate.
+ */
+static void
+worker_refuse(const struct child_env *env, const struct proto *p,
+    struct stream *st)
+{
+	if (p->refuse != NULL)
+		p->refuse(st->fd, "too many connections from your address");
+	log_debug("refused %s: too many connections from its network",
+	    env->slot->peer);
+	stream_peer_done(st);
+	stream_close(st);
+}
+
+/*
  * Serve one accepted connection to its end with its protocol, and log one
- * line for it.  The line is written before the connection is closed, so
- * that a client that sees the close can find it in the log.
+ * line for it.  The share is checked first, after a PROXY header names
+ * the client and before any TLS handshake.  The line is written before
+ * the connection is closed, so that a client that sees the close can find
+ * it in the log.
  */
 static void
 worker_serve(const struct child_env *env, const struct conf_listen *l,
@@ -247,7 +340,7 @@ worker_serve(const struct child_env *env, const struct conf_listen *l,
 	struct stream		 st;
 	struct sockaddr_storage	 client;
 	uint64_t		 start = util_now_ms();
-	const char		*how;
+	const char		*how = "";
 	char			 err[256], tlsinfo[96] = "", via[96] = "";
 
 	worker_slot_busy(env, l, peer);
@@ -256,23 +349,32 @@ worker_serve(const struct child_env *env, const struct conf_listen *l,
 		stream_init(&st, fd);
 	else
 		stream_init_blocking(&st, fd);
-	how = err;
+	if (l->proxy || p->tls)
+		worker_phase(env->slot, SB_PHASE_HANDSHAKE, util_coarse_ms());
 	if (l->proxy) {
 		if (worker_proxy(env, fd, peer, &client, via, sizeof(via), err,
-		    sizeof(err)) == -1)
+		    sizeof(err)) == -1) {
+			how = err;
 			goto done;
+		}
 		if (client.ss_family != AF_UNSPEC)
 			peer = (struct sockaddr *)&client;
 	}
-	if (p->tls && worker_tls(env, p, &st, tlsinfo, sizeof(tlsinfo), err,
-	    sizeof(err)) == -1)
-		goto done;
-	worker_conn(env, l, peer, &pc);
 	if (worker_over_share(env, l)) {
-		p->refuse(&st, &pc, "too many connections from your address");
-		how = "refused";
-	} else
-		how = p->serve(&st, &pc, &ps);
+		worker_refuse(env, p, &st);
+		worker_slot_idle(env);
+		return;
+	}
+	if (p->tls && worker_tls(env, p, &st, tlsinfo, sizeof(tlsinfo), err,
+	    sizeof(err)) == -1) {
+		how = worker_shed ? "shed in the TLS handshake" : err;
+		goto done;
+	}
+	worker_conn(env, l, peer, &pc);
+	worker_conn_now.stats = &ps;
+	worker_conn_now.answers = 0;
+	how = p->serve(&st, &pc, &ps);
+	worker_conn_now.stats = NULL;
  done:
 	sb_count(env->sb, l->proto, l->sbi, SB_REQUESTS, ps.requests);
 	sb_count(env->sb, l->proto, l->sbi, SB_ERRORS, ps.errors);
@@ -282,6 +384,8 @@ worker_serve(const struct child_env *env, const struct conf_listen *l,
 	    (unsigned long long)ps.requests, (unsigned long long)ps.errors,
 	    (unsigned long long)st.bytes_in, (unsigned long long)st.bytes_out,
 	    (unsigned long long)(util_now_ms() - start));
+	if (worker_shed)
+		stream_peer_done(&st);	/* shed: no lingering either */
 	stream_close(&st);
 	worker_slot_idle(env);
 }
@@ -362,6 +466,7 @@ worker_main(const struct child_env *env)
 	log_procname("worker");
 	/* SIGTERM: finish the client, then exit. */
 	child_signals(worker_on_signal);
+	worker_shed_signal();
 	child_drop_privileges(env);
 	ep = child_listen_set(env->conf, SOCK_STREAM);
 	worker_note_listeners(env->conf);

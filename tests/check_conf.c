@@ -111,8 +111,10 @@ static const struct {
 	    "workers-min-spare 1\nworkers-max-spare 1\n" },
 	{ "max-connections-per-worker", F(max_connections_per_worker),
 	    1, 100000000, 10000, "" },
-	{ "max-connections-per-address", F(max_connections_per_address),
-	    1, 1024, 32, "" },
+	{ "address-prefix-v4", F(address_prefix_v4), 1, 32, 32, "" },
+	{ "address-prefix-v6", F(address_prefix_v6), 1, 128, 64, "" },
+	{ "shed-protect", F(shed_protect), 0, 3600, 10, "" },
+	{ "queue-timeout", F(queue_timeout), 1, 3600, 1, "" },
 	{ "udp-workers", F(udp_workers), 1, 64, 1, "" },
 	{ "max-line", F(max_line), 16, 1048576, 4096, "" },
 	{ "idle-timeout", F(idle_timeout), 1, 86400, 300, "" },
@@ -228,6 +230,31 @@ END_TEST
  * commented out: each keyword has its "#keyword " line, and the file with
  * those lines uncommented loads to the built-in defaults.
  */
+/*
+ * max-connections-per-address: a number of workers, or a percentage of
+ * workers-max (the default, so that small pools are shared too), never
+ * less than one.
+ */
+static const struct {
+	const char	*text;
+	unsigned long	 share;
+} shares[] = {
+	{ "", 15 },
+	{ "workers-max 40\n", 4 },
+	{ "workers-max 5\nworkers-max-spare 5\n", 1 },
+	{ "max-connections-per-address 7\n", 7 },
+	{ "max-connections-per-address 25%\nworkers-max 40\n", 10 },
+	{ "max-connections-per-address 100%\n", 150 },
+	{ "max-connections-per-address 1%\nworkers-max 50\n", 1 },
+};
+
+START_TEST(share_is_a_number_or_a_percentage)
+{
+	load_ok(shares[_i].text);
+	ck_assert_uint_eq(conf_address_share(&conf), shares[_i].share);
+}
+END_TEST
+
 START_TEST(shipped_file_shows_every_default)
 {
 	char		 file[H_PATH_MAX], *text, *open, *p;
@@ -264,6 +291,9 @@ START_TEST(shipped_file_shows_every_default)
 	for (i = 0; i < NWORDS; i++)
 		ck_assert_str_eq(field_string(words[i].offset), words[i].def);
 	ck_assert_msg(strstr(text, "\n#max-work ") != NULL, "no max-work");
+	ck_assert_msg(strstr(text, "\n#max-connections-per-address 10%") !=
+	    NULL, "no max-connections-per-address");
+	ck_assert_uint_eq(conf_address_share(&conf), 15);
 	ck_assert_uint_eq(conf.calc.max_work, CALC_DEFAULT_MAX_WORK);
 	ck_assert_uint_eq(conf.nlisten, 10);
 	ck_assert_uint_eq(conf.metrics_allow.count, 2);
@@ -504,6 +534,14 @@ static const struct {
 	    "1048576)"),
 	BAD("idle-timeout 0\n", ":1: idle-timeout: 0 is out of range (1 to "
 	    "86400)"),
+	BAD("max-connections-per-address 0%\n", ":1: "
+	    "max-connections-per-address: 0 is out of range (1 to 100)"),
+	BAD("max-connections-per-address 101%\n", ":1: "
+	    "max-connections-per-address: 101 is out of range (1 to 100)"),
+	BAD("max-connections-per-address %\n", ":1: "
+	    "max-connections-per-address: '' is not a number"),
+	BAD("max-connections-per-address 0\n", ":1: "
+	    "max-connections-per-address: 0 is out of range (1 to 10000)"),
 	BAD("listen-backlog 65536\n", ":1: listen-backlog: 65536 is out of "
 	    "range (1 to 65535)"),
 	BAD("workers-max 5\n#\nworkers-max 6\n", ":3: workers-max is already "
@@ -689,6 +727,8 @@ make_conf_suite(void)
 	tcase_add_loop_test(tc, number_takes_its_minimum_and_maximum, 0,
 	    NNUMBERS);
 	tcase_add_loop_test(tc, number_has_its_default, 0, NNUMBERS);
+	tcase_add_loop_test(tc, share_is_a_number_or_a_percentage, 0,
+	    sizeof(shares) / sizeof(shares[0]));
 	tcase_add_loop_test(tc, word_is_set, 0, NWORDS);
 	tcase_add_loop_test(tc, word_has_its_default, 0, NWORDS);
 	tcase_add_test(tc, blanks_comments_and_crlf_are_allowed);

@@ -407,17 +407,50 @@ START_TEST(pool_serves_workers_max_clients_at_once)
 }
 END_TEST
 
-START_TEST(pool_full_queues_next_client_until_one_leaves)
+/*
+ * A full pool of sessions that never asked anything: a new client is
+ * served at once, in the place of the longest idle session, which is
+ * told why it is closed.
+ */
+START_TEST(full_pool_sheds_the_longest_idle_session)
 {
 	struct h_client	*extra = &pool[POOL_MAX];
+	int		 i, shed = -1;
+	char		 line[256];
 
 	start(CONF_POOL);
 	connect_all(POOL_MAX, POOL_GREET_MS);
 	OK(h_connect(extra, "127.0.0.1", d.port[0]));
-	OK(h_expect_silence(extra, 1000));
-	h_close(&pool[0]);
 	OK(h_expect_line(extra, GREETING));
 	ask(extra, "1+1", "2");
+	for (i = 0; i < POOL_MAX && shed == -1; i++)
+		if (h_read_line(&pool[i], line, sizeof(line), 0) == H_LINE)
+			shed = i;
+	ck_assert_msg(shed != -1, "no session was told it was shed");
+	ck_assert_str_eq(line, "error: server busy, closing this session\r");
+	OK(h_expect_eof(&pool[shed], H_LINE_MS));
+	stop_ok();
+}
+END_TEST
+
+/*
+ * A full pool of sessions that all answered lately (shed-protect): none
+ * is shed; a new client is told the server is busy after queue-timeout,
+ * rather than left waiting in silence, and the sessions go on.
+ */
+START_TEST(full_pool_of_active_sessions_answers_busy)
+{
+	struct h_client	*extra = &pool[POOL_MAX];
+
+	start(CONF_POOL "shed-protect 60\nqueue-timeout 1\n");
+	connect_all(POOL_MAX, POOL_GREET_MS);
+	ask_all(POOL_MAX);
+	OK(h_connect(extra, "127.0.0.1", d.port[0]));
+	OK(h_expect_line(extra, "error: server busy, try again later"));
+	OK(h_expect_eof(extra, H_LINE_MS));
+	ask_all(POOL_MAX);
+	OK(h_log_wait(&d, "1 refused in the last second: server busy", 1,
+	    H_LINE_MS));
 	stop_ok();
 }
 END_TEST
@@ -473,8 +506,8 @@ START_TEST(one_address_holds_at_most_its_share)
 	h_sleep_ms(200);
 	client(extra);
 	ask(extra, "6*7", "42");
-	ck_assert_int_eq(h_log_count(&d, "refused: 3 connections from this "
-	    "address"), 1);
+	OK(h_log_wait(&d, "127.0.0.1: 1 refused in the last second: too many "
+	    "connections from its network", 1, H_LINE_MS));
 	stop_ok();
 }
 END_TEST
@@ -900,7 +933,8 @@ make_daemon_suite(void)
 
 	tc = tcase(s, "Pool");
 	tcase_add_test(tc, pool_serves_workers_max_clients_at_once);
-	tcase_add_test(tc, pool_full_queues_next_client_until_one_leaves);
+	tcase_add_test(tc, full_pool_sheds_the_longest_idle_session);
+	tcase_add_test(tc, full_pool_of_active_sessions_answers_busy);
 	tcase_add_test(tc, pool_shrinks_when_clients_leave);
 	tcase_add_test(tc, one_address_holds_at_most_its_share);
 	tcase_add_test(tc, silent_http_clients_take_no_worker);

@@ -606,9 +606,10 @@ struct test_hooks {
 };
 
 static void
-test_busy(void *arg, int busy)
+test_busy(void *arg, enum proto_state st)
 {
 	struct test_hooks	*th = arg;
+	int			 busy = st == PROTO_WORK;
 
 	if (busy)
 		th->busy_on++;
@@ -814,7 +815,7 @@ serve_client(struct result *res, const struct http_conf *hc,
 	stream_init(&st, sv[0]);
 	start = util_now_ms();
 	if (res->refuse)
-		http_refuse(&st, hc, "too many connections from your address");
+		http_refuse(st.fd, "too many connections from your address");
 	else
 		res->end = http_serve(&st, hc, &hooks, &res->stats);
 	res->serve_ms = util_now_ms() - start;
@@ -1679,6 +1680,7 @@ START_TEST(test_serve_refuse)
 	ck_assert_int_eq(res.a[0].status, 503);
 	ck_assert(body_has(&res.a[0], "503 Service Unavailable\n"));
 	assert_header(&res.a[0], "Connection", "close");
+	assert_header(&res.a[0], "Retry-After", "1");
 	result_free(&res);
 }
 END_TEST
