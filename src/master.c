@@ -412,7 +412,7 @@ master_maintain(struct master *m)
 		return overload_relieve(&m->overload, m->sb, c, now) ?
 		    MASTER_PRESSED_MS : MASTER_TICK_MS;
 	}
-	overload_calm(&m->overload);
+	overload_calm(&m->overload, m->sb, now);
 	if (idle >= c->workers_min_spare || total >= c->workers_max) {
 		m->spawn_batch = 1;
 		return MASTER_TICK_MS;

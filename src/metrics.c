@@ -1,6 +1,8 @@
 /*
  * metrics.c - Prometheus text format (version 0.0.4) from the scoreboard.
  */
+#include <sys/socket.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <time.h>
@@ -72,6 +74,56 @@ metrics_by_listener(struct metrics_buf *b, struct scoreboard *sb,
 	}
 }
 
+/*
+ * One counter family with a sample per listener and reason, from the
+ * counters reasons[] names.
+ */
+static void
+metrics_by_reason(struct metrics_buf *b, struct scoreboard *sb,
+    const char *name, const char *help, const enum sb_counter *counters,
+    const char *const *reasons, size_t n)
+{
+	const struct sb_listener	*l;
+	size_t				 i, r;
+
+	metrics_printf(b, "# HELP %s %s\n# TYPE %s counter\n", name, help,
+	    name);
+	for (i = 0; i < SB_LISTENERS; i++) {
+		l = &sb->listener[i];
+		if (l->name[0] == '\0' ||
+		    proto_get(l->proto)->socktype != SOCK_STREAM)
+			continue;
+		for (r = 0; r < n; r++)
+			metrics_printf(b, "%s{listener=\"%s\",protocol=\"%s\","
+			    "reason=\"%s\"} %llu\n", name, l->name,
+			    proto_name(l->proto), reasons[r],
+			    (unsigned long long)sb_get(&l->count[counters[r]]));
+	}
+}
+
+/* Refusals and sheds of the overload defences (overload.h). */
+static void
+metrics_overload(struct metrics_buf *b, struct scoreboard *sb)
+{
+	static const enum sb_counter	 refused[] = {
+		SB_REJECTED, SB_BUSY_REFUSED
+	};
+	static const char *const	 refused_why[] = { "share", "busy" };
+	static const enum sb_counter	 shed[] = {
+		SB_SHED_HANDSHAKE, SB_SHED_PARTIAL, SB_SHED_IDLE
+	};
+	static const char *const	 shed_why[] = {
+		"handshake", "partial", "idle"
+	};
+
+	metrics_by_reason(b, sb, "calcd_refused_connections_total",
+	    "Connections refused at accept: over the network's share, or "
+	    "the pool busy.", refused, refused_why, 2);
+	metrics_by_reason(b, sb, "calcd_shed_connections_total",
+	    "Sessions shed to make room in a full pool, by what they were "
+	    "doing.", shed, shed_why, 3);
+}
+
 static void
 metrics_workers(struct metrics_buf *b, struct scoreboard *sb)
 {
@@ -121,6 +173,7 @@ metrics_write(struct scoreboard *sb, char *buf, size_t len)
 	metrics_by_listener(&b, sb, "calcd_listener_rejected_connections_total",
 	    "Connections refused over max-connections-per-address, by "
 	    "listener.", SB_REJECTED);
+	metrics_overload(&b, sb);
 	metrics_workers(&b, sb);
 	metrics_printf(&b, "# HELP calcd_worker_respawns_total Workers that "
 	    "died unexpectedly and were replaced.\n"

@@ -30,6 +30,14 @@
 #define OVERLOAD_QUIET_S	10	/* a network's refusal entry is freed
 					   after this many quiet seconds */
 #define OVERLOAD_LOG_MS		1000	/* refusals are logged this often */
+#define OVERLOAD_GRACE_MS	250	/* a session this new in its phase is
+					   not shed: a client that just came
+					   gets time for its handshake and
+					   request */
+#define OVERLOAD_PENALTY_MS	10000	/* a network shed is refused "busy"
+					   this long while under pressure */
+#define OVERLOAD_CALM_MS	5000	/* pressure ends after this long
+					   with room in the pool */
 
 /* A session that may be shed, and how it ranks. */
 struct overload_victim {
@@ -87,6 +95,9 @@ overload_sheddable(const struct sb_slot *s, const struct conf *c,
 		return 0;
 	answered = __atomic_load_n(&s->answered_ms, __ATOMIC_RELAXED);
 	if (answered != 0 && now - answered < c->shed_protect * 1000)
+		return 0;
+	if (now - __atomic_load_n(&s->phase_since_ms, __ATOMIC_RELAXED) <
+	    OVERLOAD_GRACE_MS)
 		return 0;
 	shed = __atomic_load_n(&s->shed, __ATOMIC_RELAXED);
 	*asked = shed != 0 && (uint32_t)now - (uint32_t)shed <
@@ -159,6 +170,7 @@ overload_shed_one(struct scoreboard *sb, struct sb_slot *s, uint64_t now)
 	if (kill(s->pid, SIGUSR1) == -1)
 		return;
 	sb_count(sb, s->proto, s->sbi, why[phase], 1);
+	sb_note_shed(sb, s->peer_key, s->peer, now + OVERLOAD_PENALTY_MS);
 	log_debug("shedding %s on %s (%s)", s->peer, s->doing,
 	    phase == SB_PHASE_IDLE ? "idle" : phase == SB_PHASE_PARTIAL ?
 	    "request half-sent" : "handshake");
@@ -211,9 +223,11 @@ overload_relieve(struct overload *o, struct scoreboard *sb,
 	size_t		 n;
 
 	if ((queued = overload_queued(c)) == 0) {
-		overload_calm(o);
+		overload_calm(o, sb, now);
 		return 0;
 	}
+	o->calm_since = 0;
+	__atomic_store_n(&sb->pressed, 1, __ATOMIC_RELAXED);
 	n = overload_rank(o, sb, c, now, &asked);
 	want = queued > asked ? queued - asked : 0;
 	for (i = 0; i < want && i < n; i++)
@@ -229,15 +243,23 @@ overload_relieve(struct overload *o, struct scoreboard *sb,
 	return 1;
 }
 
+/*
+ * The pressure ends only after OVERLOAD_CALM_MS of calm, so that the
+ * networks shed stay out while a flood that comes and goes lasts.
+ */
 void
-overload_calm(struct overload *o)
+overload_calm(struct overload *o, struct scoreboard *sb, uint64_t now)
 {
 	o->stuck_since = 0;
+	if (o->calm_since == 0)
+		o->calm_since = now;
+	if (now - o->calm_since >= OVERLOAD_CALM_MS)
+		__atomic_store_n(&sb->pressed, 0, __ATOMIC_RELAXED);
 }
 
 /* Log and reset one network's refusals; free its entry once quiet. */
 static void
-overload_log_entry(struct sb_refusal *r)
+overload_log_entry(struct sb_refusal *r, uint64_t now)
 {
 	uint32_t	 share, busy;
 	uint64_t	 key;
@@ -256,10 +278,12 @@ overload_log_entry(struct sb_refusal *r)
 		r->quiet = 0;
 		return;
 	}
-	if (++r->quiet < OVERLOAD_QUIET_S)
+	if (++r->quiet < OVERLOAD_QUIET_S ||
+	    __atomic_load_n(&r->shed_until_ms, __ATOMIC_RELAXED) > now)
 		return;
 	key = __atomic_load_n(&r->key, __ATOMIC_ACQUIRE);
 	r->quiet = 0;
+	r->shed_until_ms = 0;
 	__atomic_compare_exchange_n(&r->key, &key, 0, 0, __ATOMIC_ACQ_REL,
 	    __ATOMIC_ACQUIRE);
 }
@@ -276,7 +300,7 @@ overload_log_refusals(struct overload *o, struct scoreboard *sb,
 	o->logged_ms = now;
 	for (i = 0; i < SB_REFUSALS; i++)
 		if (__atomic_load_n(&sb->refusal[i].key, __ATOMIC_ACQUIRE))
-			overload_log_entry(&sb->refusal[i]);
+			overload_log_entry(&sb->refusal[i], now);
 	lost = __atomic_exchange_n(&sb->refusals_lost, 0, __ATOMIC_RELAXED);
 	if (lost > 0)
 		log_warnx("refused %llu connections from other networks in "

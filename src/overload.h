@@ -18,6 +18,7 @@ struct overload_victim;
 /* What the master remembers between passes. */
 struct overload {
 	uint64_t	 stuck_since;	/* ms: clients wait, nothing to shed */
+	uint64_t	 calm_since;	/* ms: the pool has had room */
 	uint64_t	 logged_ms;	/* refusals last logged */
 	size_t		 cap;		/* room in victims[] */
 	struct overload_victim	*victims;
@@ -28,15 +29,18 @@ struct overload {
  * connections wait in the stream listeners' queues, ask as many workers
  * to shed their sessions (handshakes and half-sent requests first, the
  * oldest first, then the longest idle; never one at work, nor one that
- * answered within shed-protect); when nothing can be shed for
+ * answered within shed-protect, nor one that came just now), and while
+ * clients wait, refuse new connections from the networks shed lately
+ * (sb_penalized()); when nothing can be shed for
  * queue-timeout, accept the waiting connections and answer them "busy".
  * Returns 1 while clients wait, for the master to come back soon.
  */
 int	overload_relieve(struct overload *o, struct scoreboard *sb,
 	    const struct conf *c, uint64_t now);
 
-/* The pool has room again. */
-void	overload_calm(struct overload *o);
+/* The pool has room, or nobody waits. */
+void	overload_calm(struct overload *o, struct scoreboard *sb,
+	    uint64_t now);
 
 /* Once a second: log the refusals counted since, by network. */
 void	overload_log_refusals(struct overload *o, struct scoreboard *sb,

@@ -177,6 +177,34 @@ sb_get(const uint64_t *counter)
 	return __atomic_load_n(counter, __ATOMIC_RELAXED);
 }
 
+void
+sb_note_shed(struct scoreboard *sb, uint64_t key, const char *peer,
+    uint64_t until_ms)
+{
+	struct sb_refusal	*r;
+
+	if ((r = sb_refusal_entry(sb, key, peer)) != NULL)
+		__atomic_store_n(&r->shed_until_ms, until_ms,
+		    __ATOMIC_RELAXED);
+}
+
+int
+sb_penalized(struct scoreboard *sb, uint64_t key, uint64_t now_ms)
+{
+	const struct sb_refusal	*r;
+	size_t			 i, start = key % SB_REFUSALS;
+
+	if (!__atomic_load_n(&sb->pressed, __ATOMIC_RELAXED))
+		return 0;
+	for (i = 0; i < SB_REFUSALS; i++) {
+		r = &sb->refusal[(start + i) % SB_REFUSALS];
+		if (__atomic_load_n(&r->key, __ATOMIC_ACQUIRE) == key)
+			return now_ms < __atomic_load_n(&r->shed_until_ms,
+			    __ATOMIC_RELAXED);
+	}
+	return 0;
+}
+
 int
 sb_listener_index(struct scoreboard *sb, const char *name, int proto)
 {

@@ -91,6 +91,9 @@ struct sb_refusal {
 	uint64_t	key;		/* peer_key, 0 when free */
 	uint32_t	count[2];	/* by enum sb_refusal_why */
 	uint32_t	quiet;		/* seconds without a refusal */
+	uint64_t	shed_until_ms;	/* a session of it was shed: while
+					   the pool is full, its new
+					   connections are refused */
 	char		peer[SB_PEER_MAX];
 };
 
@@ -108,6 +111,8 @@ struct scoreboard {
 	struct sb_listener	listener[SB_LISTENERS];
 	struct sb_refusal	refusal[SB_REFUSALS];
 	uint64_t		refusals_lost;	/* no room in refusal[] */
+	uint32_t		pressed;	/* the pool is full and clients
+						   wait: set by the master */
 	uint32_t		nslots;		/* room in slot[] */
 	uint32_t		slots_used;	/* past the highest slot used */
 	uint32_t		idle;		/* slots in SB_IDLE */
@@ -135,6 +140,18 @@ uint64_t	 sb_peer_key(const struct sockaddr *sa, unsigned prefix4,
  */
 void		 sb_note_refusal(struct scoreboard *sb, uint64_t key,
 		    const char *peer, enum sb_refusal_why why);
+
+/* The master shed a session of network key: mark it until until_ms. */
+void		 sb_note_shed(struct scoreboard *sb, uint64_t key,
+		    const char *peer, uint64_t until_ms);
+
+/*
+ * Whether a new connection of network key is to be refused as "busy":
+ * the pool is full, clients wait, and a session of the network was shed
+ * lately.  A network that made the pool full waits; others get the room.
+ */
+int		 sb_penalized(struct scoreboard *sb, uint64_t key,
+		    uint64_t now_ms);
 
 /*
  * The entry of the listener called name (set by the master, before the

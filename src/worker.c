@@ -190,21 +190,31 @@ worker_conn(const struct child_env *env, const struct conf_listen *l,
 }
 
 /*
- * Fair share: whether the client's network already holds its share of
- * the pool.  Refusals are counted for the master to log once a second.
+ * Whether to refuse the client at once, and why: its network already
+ * holds its share of the pool, or the pool is full and a session of its
+ * network was shed lately (its new connections would only take the room
+ * made for others).  Refusals are counted for the master to log once a
+ * second.
  */
-static int
-worker_over_share(const struct child_env *env, const struct conf_listen *l)
+static const char *
+worker_refusal(const struct child_env *env, const struct conf_listen *l)
 {
-	unsigned long	 n;
+	struct sb_slot	*slot = env->slot;
 
-	n = sb_count_peer(env->sb, env->slot, env->slot->peer_key);
-	if (n < conf_address_share(env->conf))
-		return 0;
-	sb_count(env->sb, l->proto, l->sbi, SB_REJECTED, 1);
-	sb_note_refusal(env->sb, env->slot->peer_key, env->slot->peer,
-	    SB_REFUSED_SHARE);
-	return 1;
+	if (sb_count_peer(env->sb, slot, slot->peer_key) >=
+	    conf_address_share(env->conf)) {
+		sb_count(env->sb, l->proto, l->sbi, SB_REJECTED, 1);
+		sb_note_refusal(env->sb, slot->peer_key, slot->peer,
+		    SB_REFUSED_SHARE);
+		return "too many connections from your address";
+	}
+	if (sb_penalized(env->sb, slot->peer_key, util_coarse_ms())) {
+		sb_count(env->sb, l->proto, l->sbi, SB_BUSY_REFUSED, 1);
+		sb_note_refusal(env->sb, slot->peer_key, slot->peer,
+		    SB_REFUSED_BUSY);
+		return "server busy, try again later";
+	}
+	return NULL;
 }
 
 /* The client of the slot, for logs, fair share and the master's view. */
@@ -313,12 +323,11 @@ worker_tls(const struct child_env *env, const struct proto *p,
  */
 static void
 worker_refuse(const struct child_env *env, const struct proto *p,
-    struct stream *st)
+    struct stream *st, const char *why)
 {
 	if (p->refuse != NULL)
-		p->refuse(st->fd, "too many connections from your address");
-	log_debug("refused %s: too many connections from its network",
-	    env->slot->peer);
+		p->refuse(st->fd, why);
+	log_debug("refused %s: %s", env->slot->peer, why);
 	stream_peer_done(st);
 	stream_close(st);
 }
@@ -340,7 +349,7 @@ worker_serve(const struct child_env *env, const struct conf_listen *l,
 	struct stream		 st;
 	struct sockaddr_storage	 client;
 	uint64_t		 start = util_now_ms();
-	const char		*how = "";
+	const char		*how = "", *why;
 	char			 err[256], tlsinfo[96] = "", via[96] = "";
 
 	worker_slot_busy(env, l, peer);
@@ -360,8 +369,8 @@ worker_serve(const struct child_env *env, const struct conf_listen *l,
 		if (client.ss_family != AF_UNSPEC)
 			peer = (struct sockaddr *)&client;
 	}
-	if (worker_over_share(env, l)) {
-		worker_refuse(env, p, &st);
+	if ((why = worker_refusal(env, l)) != NULL) {
+		worker_refuse(env, p, &st, why);
 		worker_slot_idle(env);
 		return;
 	}

@@ -408,9 +408,10 @@ START_TEST(pool_serves_workers_max_clients_at_once)
 END_TEST
 
 /*
- * A full pool of sessions that never asked anything: a new client is
- * served at once, in the place of the longest idle session, which is
- * told why it is closed.
+ * A full pool of sessions that never asked anything: a new client from
+ * another network is served at once, in the place of the longest idle
+ * session, which is told why it is closed.  (The pool's own network is
+ * refused as busy meanwhile: it made the pool full.)
  */
 START_TEST(full_pool_sheds_the_longest_idle_session)
 {
@@ -420,7 +421,7 @@ START_TEST(full_pool_sheds_the_longest_idle_session)
 
 	start(CONF_POOL);
 	connect_all(POOL_MAX, POOL_GREET_MS);
-	OK(h_connect(extra, "127.0.0.1", d.port[0]));
+	OK(h_connect_from(extra, "127.0.7.1", "127.0.0.1", d.port[0]));
 	OK(h_expect_line(extra, GREETING));
 	ask(extra, "1+1", "2");
 	for (i = 0; i < POOL_MAX && shed == -1; i++)

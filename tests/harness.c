@@ -929,6 +929,24 @@ h_poll(struct h_client *c, short events, int timeout_ms)
 	}
 }
 
+/* The source address of the next connection (h_connect_from), or NULL. */
+static const char	*h_source;
+
+/* Bind fd to the IPv4 address src, any port. */
+static int
+h_bind_source(int fd, const char *src)
+{
+	struct sockaddr_in	 sin;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	if (inet_pton(AF_INET, src, &sin.sin_addr) != 1) {
+		errno = EINVAL;
+		return -1;
+	}
+	return bind(fd, (struct sockaddr *)&sin, sizeof(sin));
+}
+
 int
 h_connect_within(struct h_client *c, const char *addr, unsigned short port,
     int timeout_ms)
@@ -958,6 +976,11 @@ h_connect_within(struct h_client *c, const char *addr, unsigned short port,
 	    SOCK_CLOEXEC, 0);
 	if (c->fd == -1)
 		return h_fail("socket: %s", strerror(errno));
+	if (h_source != NULL && h_bind_source(c->fd, h_source) == -1) {
+		err = errno;
+		h_close(c);
+		return h_fail("bind %s: %s", h_source, strerror(err));
+	}
 	if (connect(c->fd, (struct sockaddr *)&ss, sslen) == -1) {
 		socklen_t elen = sizeof(err);
 
@@ -995,6 +1018,18 @@ int
 h_connect(struct h_client *c, const char *addr, unsigned short port)
 {
 	return h_connect_within(c, addr, port, H_LINE_MS);
+}
+
+int
+h_connect_from(struct h_client *c, const char *src, const char *addr,
+    unsigned short port)
+{
+	int	 r;
+
+	h_source = src;
+	r = h_connect_within(c, addr, port, H_LINE_MS);
+	h_source = NULL;
+	return r;
 }
 
 int

@@ -132,6 +132,9 @@ pid_t		 h_worker_of(const struct h_daemon *d,
 /* Connect to addr ("127.0.0.1", "::1") port, within H_LINE_MS. */
 int		 h_connect(struct h_client *c, const char *addr,
 		    unsigned short port);
+/* The same from the IPv4 address src (127.0.x.y: another network). */
+int		 h_connect_from(struct h_client *c, const char *src,
+		    const char *addr, unsigned short port);
 int		 h_connect_within(struct h_client *c, const char *addr,
 		    unsigned short port, int timeout_ms);
 int		 h_send(struct h_client *c, const void *data, size_t len);
