@@ -1,7 +1,20 @@
 /*
- * calc_int.h - private to the calculator engine: the value type shared by
- * the evaluator (calc.c) and the formatter (calc_format.c), and the work
- * estimates both charge (in the unit calc.h describes).
+ * calc_int.h - private to the calculator engine: its types, and what each
+ * of its files offers the others.
+ *
+ *	calc.c		sessions, the interface of calc.h, the run loop, the
+ *			value stack, errors and variables
+ *	calc_parse.c	the lexer and the parser, which compile a line into
+ *			the program of steps, and the literals it pushes
+ *	calc_arith.c	values, their canonical form and the operators
+ *	calc_func.c	the functions and their table
+ *	calc_work.c	the work model: the cost of each operation
+ *	calc_dec.c	exact decimals of 64 bits
+ *	calc_format.c	the number formatter
+ *
+ * Functions and objects one file offers another are named calc_; the
+ * private types keep short names.  The small helpers of the hot paths
+ * are static inline here, so that every file inlines them.
  */
 #ifndef CALC_INT_H
 #define CALC_INT_H
@@ -11,6 +24,18 @@
 
 #include <gmp.h>
 #include <mpfr.h>
+
+#include "calc.h"
+
+/* Keeps evaluation out of the frames of the recursive descent. */
+#define NOINLINE	__attribute__((noinline))
+
+#define NAME_MAX_SHOWN	32	/* bytes of a name shown in a message */
+#define STACK_MIN	16	/* first size of the value stack and program */
+
+/*
+ * Values.
+ */
 
 /*
  * The kinds of values.  An exact number is CALC_INT when it is an integer
@@ -48,6 +73,334 @@ struct calc_buf {
 	size_t	 cap;
 };
 
+/*
+ * The session and the evaluation of one line.
+ */
+
+/* Tokens other than the one-character operators, which stand for self. */
+enum {
+	T_END = 256,
+	T_NUM,
+	T_IDENT,
+	T_POW			/* "**" */
+};
+
+enum func_id {
+	F_MPFR, F_ABS, F_FLOOR, F_CEIL, F_ROUND, F_TRUNC, F_SQRT, F_CBRT,
+	F_LN, F_LOG, F_POS, F_TRIG, F_ATAN2, F_MIN, F_MAX, F_GCD, F_LCM
+};
+
+/* A function of calc_funcs[]. */
+struct func {
+	const char	*name;
+	enum func_id	 id;
+	size_t		 min;		/* arity */
+	size_t		 max;		/* 0: no upper bound */
+	int		(*mf)(mpfr_ptr, mpfr_srcptr, mpfr_rnd_t);
+};
+
+struct var {
+	char			*name;
+	struct calc_value	 v;
+};
+
+/*
+ * The steps of an expression in evaluation order, which calc_parse_line()
+ * compiles once the syntax is known good and run() executes.
+ */
+enum op_kind {
+	OP_INT,			/* push i: a literal read while compiling */
+	OP_DEC,			/* charge a literal, push d: a decimal */
+	OP_NUM,			/* push the literal in[pos..pos+len) */
+	OP_NAME,		/* push the constant or variable named there */
+	OP_CALL,		/* replace the n values on top by f of them */
+	OP_FACT,		/* replace the top by its factorial */
+	OP_BINOP,		/* replace the two on top by a c b */
+	OP_NEG			/* negate the top */
+};
+
+/* A step: 24 bytes, as short as its operands allow. */
+struct op {
+	enum op_kind		 kind;
+	int			 c;	/* the operator of OP_BINOP */
+	union {
+		int64_t		 i;	/* OP_INT */
+		struct calc_dec	 d;	/* OP_DEC */
+		struct {
+			size_t	 pos;
+			size_t	 len;
+		}		 t;	/* OP_NUM, OP_NAME: the token */
+		struct {
+			const struct func *f;
+			size_t	 n;
+		}		 call;	/* OP_CALL */
+	} u;
+};
+
+/*
+ * The charges of the commonest steps, which with limbs of 64 bits depend
+ * on the session's precision only: every integer and decimal of 64 bits
+ * is one limb, its canonical fraction one over one (see calc_work_init()).
+ */
+struct work_small {
+	uint64_t		 op[5];	/* a op b, both CALC_INT or CALC_DEC */
+	uint64_t		 dec;	/* a decimal literal lex() read */
+	uint64_t		 fmt;	/* formatting a CALC_DEC */
+	uint64_t		 sqrt;	/* sqrt of a CALC_INT, its first charge */
+	uint64_t		 root;	/* ... and its second when inexact */
+};
+
+struct calc_session {
+	struct calc_limits	 lim;
+	struct work_small	 ws;	/* valid when GMP_NUMB_BITS >= 64 */
+	mpfr_prec_t		 wp;	/* working precision, bits */
+	size_t			 maxbits; /* largest exact number, bits */
+	struct calc_value	 ans;
+	struct var		*vars;	/* sorted by name */
+	size_t			 nvars;
+	struct calc_value	*stack;	/* operands of the expression */
+	size_t			 sp;
+	size_t			 stackcap;
+	struct calc_buf		 out;	/* the answer; ERR_SIZE or more */
+	mpfr_t			 spare;	/* a real of wp bits to reuse */
+	int			 has_spare;
+	struct op		*prog;	/* the expression compiled */
+	size_t			 nprog;
+	size_t			 progcap;
+};
+
+struct parser {
+	struct calc_session	*s;
+	const char		*in;
+	size_t			 len;
+	size_t			 pos;	/* next byte to read */
+	int			 tok;	/* current token */
+	size_t			 tpos;	/* its offset */
+	size_t			 tlen;	/* its length */
+	int			 tsimple; /* a T_NUM read into tval */
+	struct calc_value	 tval;	/* CALC_INT or CALC_DEC */
+	unsigned long		 depth;
+	int			 assign; /* "name = expr" */
+	size_t			 npos;	/* the name assigned to */
+	size_t			 nlen;
+	uint64_t		 work;	/* spent, at most lim.max_work */
+};
+
+/* calc.c: errors, which set the answer and return -1. */
+const char	*calc_esc(char *buf, const char *s, size_t n);
+int		 calc_fail(struct parser *p, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+int		 calc_fail_name(struct parser *p, const char *what,
+		    const char *name, size_t n);
+int		 calc_too_large(struct parser *p);
+
+/* calc.c: the value stack. */
+int		 calc_put(struct parser *p, size_t n, struct calc_value *r);
+
+static inline struct calc_value *
+top(struct parser *p, size_t i)
+{
+	return (&p->s->stack[p->s->sp - 1 - i]);
+}
+
+/* calc_parse.c: compiling a line, and the literals the program pushes. */
+int		 calc_parse_line(struct parser *p);
+int		 calc_push_literal(struct parser *p, size_t pos, size_t len);
+
+/*
+ * calc_arith.c: values, their canonical form and the operators.  Each
+ * operation reads its operands (and may change their representation in
+ * place, never their value), writes a fresh result and returns 0, or
+ * returns -1 having failed.
+ */
+void		 calc_val_to_q(struct calc_value *v);
+void		 calc_val_to_f(struct calc_session *s, struct calc_value *v);
+void		 calc_val_to_wp(struct calc_session *s, struct calc_value *v);
+void		 calc_val_copy(struct calc_value *d,
+		    const struct calc_value *v);
+int		 calc_val_sgn(const struct calc_value *v);
+int		 calc_val_cmp(struct calc_value *a, struct calc_value *b);
+int		 calc_finish(struct parser *p, struct calc_value *r,
+		    const char *name);
+int		 calc_q_root(mpq_ptr r, mpq_srcptr a, unsigned long k);
+int		 calc_binop(struct parser *p, int op);
+int		 calc_factorial(struct parser *p);
+
+/* Free v; it becomes the integer 0. */
+static inline void
+val_clear(struct calc_value *v)
+{
+	if (v->k == CALC_RAT)
+		mpq_clear(v->u.q);
+	else if (v->k == CALC_REAL)
+		mpfr_clear(v->u.f);
+	v->k = CALC_INT;
+	v->u.i = 0;
+}
+
+static inline void
+val_int(struct calc_value *v, int64_t i)
+{
+	v->k = CALC_INT;
+	v->u.i = i;
+}
+
+/* Is v an exact integer? */
+static inline int
+val_is_int(const struct calc_value *v)
+{
+	return (v->k == CALC_INT ||
+	    (v->k == CALC_RAT && mpz_cmp_ui(mpq_denref(v->u.q), 1) == 0));
+}
+
+/* Turn a decimal into the rational it stands for, in place. */
+static inline void
+val_undec(struct calc_value *v)
+{
+	if (v->k == CALC_DEC)
+		calc_val_to_q(v);
+}
+
+/* Make r a real of wp bits, of any value: the spare one if there is one. */
+static inline void
+real_init(struct calc_session *s, struct calc_value *r)
+{
+	r->k = CALC_REAL;
+	if (s->has_spare) {
+		r->u.f[0] = s->spare[0];
+		s->has_spare = 0;
+	} else
+		mpfr_init2(r->u.f, s->wp);
+}
+
+/* calc_func.c: the functions, sorted by name, and their lookup. */
+extern const struct func	calc_funcs[];
+extern const size_t		calc_nfuncs;
+
+const struct func *calc_func_find(const char *name, size_t len);
+int		 calc_call(struct parser *p, const struct func *f, size_t n);
+
+/*
+ * calc_work.c: the work model, in the unit of calc.h.  Sizes are in limbs.
+ */
+#define WORK_CALL	1000	/* any GMP or MPFR call, whatever the size */
+#define WORK_FN		16000	/* an MPFR function, per limb of precision */
+#define WORK_GAMMA	10000	/* mpfr_gamma, per limb of precision squared */
+#define WORK_TRIG	4	/* reducing a large argument of sin, cos, tan */
+#define WORK_CLOSE	32	/* ... near a multiple of pi/2, per bit^1.5 */
+#define TRIG_CLOSE	48	/* bits of cancellation that make it close */
+#define WORK_DIGIT	8	/* MPFR reading one digit of a literal */
+#define WORK_ROOT	16384	/* mpfr_sqrt or mpfr_cbrt, besides a division */
+#define WORK_LIMB	4	/* copying a limb, the allocation included */
+
+/* Limbs of 64 bits: every CALC_INT and CALC_DEC is one, see work_small. */
+#define SMALL_LIMBS	(GMP_NUMB_BITS >= 64)
+
+uint64_t	 calc_work_mul(size_t a, size_t b);
+uint64_t	 calc_work_div(size_t n, size_t d);
+uint64_t	 calc_work_str(size_t n);
+uint64_t	 calc_work_gcd(size_t a, size_t b);
+uint64_t	 calc_work_pow(size_t r);
+uint64_t	 calc_work_fn(const struct calc_session *s);
+uint64_t	 calc_work_trig(const struct calc_session *s, uint64_t r);
+uint64_t	 calc_work_trig_close(uint64_t r);
+uint64_t	 calc_work_copy(const struct calc_value *v);
+uint64_t	 calc_work_froot(const struct calc_session *s,
+		    const struct calc_value *v);
+void		 calc_q_sizes(const struct calc_value *v, size_t *n,
+		    size_t *d);
+uint64_t	 calc_work_vop(int op, const struct calc_value *a,
+		    const struct calc_value *b);
+uint64_t	 calc_work_cmp(const struct calc_value *a,
+		    const struct calc_value *b);
+uint64_t	 calc_work_fop(const struct calc_session *s, int op,
+		    const struct calc_value *a, const struct calc_value *b);
+uint64_t	 calc_work_gamma(const struct calc_session *s, mpfr_srcptr x);
+uint64_t	 calc_work_gcd_step(const struct func *f, mpz_srcptr g,
+		    mpz_srcptr x);
+uint64_t	 calc_work_literal(size_t m, long long x);
+uint64_t	 calc_work_dec_literal(const struct calc_dec *d);
+void		 calc_work_init(struct calc_session *s);
+
+/* Limbs of a number of that many bits. */
+static inline size_t
+calc_bits_limbs(uint64_t bits)
+{
+	return ((size_t)(bits / GMP_NUMB_BITS + 1));
+}
+
+/* The number of bits of n, at least 1. */
+static inline uint64_t
+lg(uint64_t n)
+{
+	uint64_t b = 1;
+
+	while (n >>= 1)
+		b++;
+	return (b);
+}
+
+static inline size_t
+z_limbs(mpz_srcptr z)
+{
+	size_t n = mpz_size(z);
+
+	return (n > 0 ? n : 1);
+}
+
+static inline size_t
+q_limbs(mpq_srcptr q)
+{
+	return (z_limbs(mpq_numref(q)) + z_limbs(mpq_denref(q)));
+}
+
+/* The index of the operator op, one of + - * / %, in work_small.op. */
+static inline size_t
+op_slot(int op)
+{
+	switch (op) {
+	case '+':
+		return (0);
+	case '-':
+		return (1);
+	case '*':
+		return (2);
+	case '/':
+		return (3);
+	default:
+		return (4);
+	}
+}
+
+/* The charge of a decimal literal that lex() read, as push_decimal()'s. */
+static inline uint64_t
+work_dec_literal(const struct calc_session *s, const struct calc_dec *d)
+{
+	if (SMALL_LIMBS)
+		return (s->ws.dec);
+	return (calc_work_dec_literal(d));
+}
+
+/*
+ * Charge w units and the cost of a call to the evaluation.  Returns 0, or
+ * -1 and fails when that would pass the budget; the work is then not done.
+ */
+static inline int
+charge(struct parser *p, uint64_t w)
+{
+	uint64_t left = p->s->lim.max_work - p->work;
+
+	w += WORK_CALL;
+	if (w > left)
+		return (calc_fail(p, "expression too costly"));
+	p->work += w;
+	return (0);
+}
+
+/*
+ * calc_format.c: the formatter.
+ */
+
 /* What calc_format() found. */
 enum calc_fmt {
 	CALC_FMT_OK,
@@ -55,30 +408,26 @@ enum calc_fmt {
 	CALC_FMT_NOMEM
 };
 
-int		calc_buf_reserve(struct calc_buf *b, size_t size);
-enum calc_fmt	calc_format(struct calc_buf *b, const struct calc_value *v,
+int		 calc_buf_reserve(struct calc_buf *b, size_t size);
+enum calc_fmt	 calc_format(struct calc_buf *b, const struct calc_value *v,
 		    unsigned long precision, unsigned long max_digits);
-uint64_t	calc_format_work(const struct calc_value *v,
+uint64_t	 calc_format_work(const struct calc_value *v,
 		    unsigned long precision);
 
-/* The decimals of calc_dec.c. */
-int		calc_dec_make(struct calc_value *r, int64_t m, unsigned s);
-int		calc_dec_op(int op, struct calc_value *r,
+/*
+ * calc_dec.c: the decimals.
+ */
+int		 calc_dec_make(struct calc_value *r, int64_t m, unsigned s);
+int		 calc_dec_op(int op, struct calc_value *r,
 		    const struct calc_value *a, const struct calc_value *b);
-int		calc_dec_pow(struct calc_value *r, const struct calc_value *a,
+int		 calc_dec_pow(struct calc_value *r, const struct calc_value *a,
 		    unsigned k);
-void		calc_dec_frac(const struct calc_value *v, uint64_t *num,
+void		 calc_dec_frac(const struct calc_value *v, uint64_t *num,
 		    uint64_t *den);
-void		calc_dec_limbs(const struct calc_value *v, size_t *n,
+void		 calc_dec_limbs(const struct calc_value *v, size_t *n,
 		    size_t *d);
-void		calc_dec_to_q(mpq_ptr q, const struct calc_value *v);
-size_t		calc_dec_scan(const char *s, size_t n, struct calc_value *v);
-size_t		calc_u64_limbs(uint64_t n);
-
-/* Work estimates of GMP's mpn layer, for operands of a and b limbs. */
-uint64_t	calc_work_mul(size_t a, size_t b);
-uint64_t	calc_work_div(size_t n, size_t d);
-uint64_t	calc_work_str(size_t n);
-size_t		calc_bits_limbs(uint64_t bits);
+void		 calc_dec_to_q(mpq_ptr q, const struct calc_value *v);
+size_t		 calc_dec_scan(const char *s, size_t n, struct calc_value *v);
+size_t		 calc_u64_limbs(uint64_t n);
 
 #endif /* CALC_INT_H */

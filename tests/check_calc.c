@@ -7,6 +7,7 @@
  * starts with "error: " must come with CALC_ERROR, "" with CALC_EMPTY and
  * anything else with CALC_OK.  Each row gets a fresh session, except the
  * rows of the Variables case, which are sequences of lines in one session.
+ * The Table case reads the engine's private function table (calc_int.h).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include <check.h>
 
 #include "calc.h"
+#include "calc_int.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 #define SEQ_MAX		8		/* lines of one Variables row */
@@ -1393,6 +1395,53 @@ START_TEST(test_cheap)
 }
 END_TEST
 
+/*
+ * Row _i of calc_funcs[] sorts after row _i - 1 as strncmp() orders them,
+ * which calc_func_find()'s binary search needs.
+ */
+START_TEST(test_funcs_sorted)
+{
+	ck_assert_msg(strcmp(calc_funcs[_i - 1].name, calc_funcs[_i].name) < 0,
+	    "calc_funcs[] out of order at \"%s\", \"%s\"",
+	    calc_funcs[_i - 1].name, calc_funcs[_i].name);
+}
+END_TEST
+
+/* The row of calc_funcs[] named name[0..len), by a scan, or NULL. */
+static const struct func *
+func_scan(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < calc_nfuncs; i++)
+		if (strlen(calc_funcs[i].name) == len &&
+		    memcmp(calc_funcs[i].name, name, len) == 0)
+			return (&calc_funcs[i]);
+	return (NULL);
+}
+
+/*
+ * The lookup finds the name of row _i, and agrees with a scan on each of
+ * its prefixes ("log1" is no function, "log" is) and on longer names.
+ */
+START_TEST(test_funcs_found)
+{
+	const char *name = calc_funcs[_i].name;
+	char longer[64];
+	size_t k, len = strlen(name);
+
+	ck_assert_ptr_eq(calc_func_find(name, len), &calc_funcs[_i]);
+	for (k = 0; k < len; k++)
+		ck_assert_msg(calc_func_find(name, k) == func_scan(name, k),
+		    "lookup of \"%.*s\"", (int)k, name);
+	snprintf(longer, sizeof(longer), "%s_", name);
+	ck_assert_ptr_null(calc_func_find(longer, len + 1));
+	snprintf(longer, sizeof(longer), "%s0", name);
+	ck_assert_ptr_eq(calc_func_find(longer, len + 1),
+	    func_scan(longer, len + 1));
+}
+END_TEST
+
 START_TEST(test_bytes)
 {
 	check_row(NULL, bytes[_i].in, bytes[_i].len, bytes[_i].out);
@@ -1790,6 +1839,11 @@ make_calc_suite(void)
 	tcase_add_test(tc, test_megabyte);
 	tcase_add_test(tc, test_long_literals);
 	tcase_add_test(tc, test_max_digits);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("Table");
+	tcase_add_loop_test(tc, test_funcs_sorted, 1, (int)calc_nfuncs);
+	tcase_add_loop_test(tc, test_funcs_found, 0, (int)calc_nfuncs);
 	suite_add_tcase(s, tc);
 
 	tc = table_case("Bytes", test_bytes, NELEM(bytes));
