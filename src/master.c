@@ -294,6 +294,47 @@ master_signal_children(struct master *m, int sig, uint32_t below_generation)
 	}
 }
 
+/* Whether c has a listener called name ("tcp 127.0.0.1:54321"). */
+static int
+master_has_listener(const struct conf *c, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < c->nlisten; i++)
+		if (strcmp(c->listen[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * After a reload, retire the workers of older generations with SIGUSR2:
+ * each finishes with its client, if it has one, and exits (an idle one
+ * may just have accepted a client: it serves it).  One serving a client
+ * on a listener the new configuration removed gets SIGTERM instead,
+ * which ends an idle session at once.  UDP workers get SIGTERM.
+ */
+static void
+master_retire_old(struct master *m)
+{
+	size_t	 i;
+	int	 sig;
+
+	for (i = 0; i < m->nslots; i++) {
+		struct master_child	*ch = &m->child[i];
+		struct sb_slot		*slot = &m->sb->slot[i];
+
+		if (ch->pid == 0 || ch->generation >= m->generation ||
+		    ch->retired_ms)
+			continue;
+		sig = ch->udp || (sb_get_state(slot) == SB_BUSY &&
+		    !master_has_listener(m->conf, slot->doing)) ? SIGTERM :
+		    SIGUSR2;
+		ch->retired_ms = util_now_ms();
+		if (kill(ch->pid, sig) == -1 && errno != ESRCH)
+			log_warn("kill %ld", (long)ch->pid);
+	}
+}
+
 /*
  * Kill a worker that has worked on one request for longer than
  * request-timeout: SIGTERM first, SIGKILL when it does not go.
@@ -513,7 +554,7 @@ master_reload(struct master *m)
 	m->tls = tls;
 	m->generation++;
 	m->spawn_batch = m->conf->workers_min_spare;
-	master_signal_children(m, SIGTERM, m->generation);
+	master_retire_old(m);
 	log_info("configuration reloaded, generation %u", m->generation);
 	master_maintain(m);
 	goto done;

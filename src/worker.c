@@ -34,7 +34,9 @@
 static volatile sig_atomic_t	worker_stop;
 static volatile sig_atomic_t	worker_serving;	/* inside a connection */
 static volatile sig_atomic_t	worker_closed;	/* listeners closed */
-static volatile sig_atomic_t	worker_shed;	/* the master asks to shed */
+static volatile sig_atomic_t	worker_closing;	/* stop: idle sessions end */
+static volatile sig_atomic_t	worker_cancel;	/* waits are cancelled:
+						   shed, or closing */
 static int			worker_fds[CONF_LISTEN_MAX];
 static int			worker_nfds;
 
@@ -60,14 +62,22 @@ worker_close_listeners(void)
  * Asked to stop: a worker serving a client lets go of the listeners at
  * once (close(2) is async-signal-safe), so that once the master closes
  * its own copies on shutdown the sockets close and new clients are
- * refused rather than left in a backlog nobody accepts from.  It then
- * finishes its client.
+ * refused rather than left in a backlog nobody accepts from.
+ *
+ * SIGTERM (stop, or a reload that removed the client's listener) ends
+ * an idle session at once, with a last word of its protocol; a session
+ * at work or mid-request finishes its request first.  SIGUSR2 (a reload
+ * that kept the listener) lets the client go on to its end.
  */
 static void
 worker_on_signal(int sig)
 {
-	(void)sig;
 	worker_stop = 1;
+	if (sig != SIGUSR2) {
+		worker_closing = 1;
+		if (worker_serving && worker_conn_now.phase == SB_PHASE_IDLE)
+			worker_cancel = 1;
+	}
 	if (worker_serving && !worker_closed)
 		worker_close_listeners();
 }
@@ -81,11 +91,12 @@ static void
 worker_on_shed(int sig)
 {
 	(void)sig;
-	worker_shed = 1;
+	worker_cancel = 1;
 }
 
+/* The worker's own signals, beside the ones every child has. */
 static void
-worker_shed_signal(void)
+worker_signals(void)
 {
 	struct sigaction	 sa;
 
@@ -93,7 +104,9 @@ worker_shed_signal(void)
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = worker_on_shed;		/* no SA_RESTART */
 	sigaction(SIGUSR1, &sa, NULL);
-	stream_cancel_on(&worker_shed);
+	sa.sa_handler = worker_on_signal;
+	sigaction(SIGUSR2, &sa, NULL);
+	stream_cancel_on(&worker_cancel);
 }
 
 /* Note the stream listeners' sockets, for worker_close_listeners(). */
@@ -157,11 +170,24 @@ worker_state_hook(void *arg, enum proto_state st)
 	__atomic_store_n(&slot->busy_since_ms, 0, __ATOMIC_RELAXED);
 	worker_phase(slot, st == PROTO_IDLE ? SB_PHASE_IDLE : SB_PHASE_PARTIAL,
 	    now);
-	if (worker_shed && slot->answered_ms != 0 && now - slot->answered_ms <
+	if (worker_closing) {
+		/* Idle: end it now; mid-request: let it finish first. */
+		worker_cancel = st == PROTO_IDLE;
+		return;
+	}
+	if (worker_cancel && slot->answered_ms != 0 && now - slot->answered_ms <
 	    env->conf->shed_protect * 1000) {
-		worker_shed = 0;
+		worker_cancel = 0;
 		__atomic_store_n(&slot->shed, 0, __ATOMIC_RELAXED);
 	}
+}
+
+/* Whether a cancelled wait means the server is stopping (or shedding). */
+static int
+worker_stopping_hook(void *arg)
+{
+	(void)arg;
+	return worker_closing;
 }
 
 /* The metrics text from the scoreboard, for HTTP's /metrics. */
@@ -185,6 +211,7 @@ worker_conn(const struct child_env *env, const struct conf_listen *l,
 	pc->metrics_allowed = conf_netlist_match(&env->conf->metrics_allow,
 	    peer);
 	pc->state = worker_state_hook;
+	pc->stopping = worker_stopping_hook;
 	pc->metrics = worker_metrics_hook;
 	pc->arg = (void *)env;
 }
@@ -264,7 +291,7 @@ worker_slot_busy(const struct child_env *env, const struct conf_listen *l,
 {
 	struct sb_slot	*slot = env->slot;
 
-	worker_shed = 0;
+	worker_cancel = worker_closing;
 	slot->shed = 0;
 	slot->answered_ms = 0;
 	slot->sbi = l->sbi;
@@ -376,7 +403,7 @@ worker_serve(const struct child_env *env, const struct conf_listen *l,
 	}
 	if (p->tls && worker_tls(env, p, &st, tlsinfo, sizeof(tlsinfo), err,
 	    sizeof(err)) == -1) {
-		how = worker_shed ? "shed in the TLS handshake" : err;
+		how = worker_cancel ? "shed in the TLS handshake" : err;
 		goto done;
 	}
 	worker_conn(env, l, peer, &pc);
@@ -393,7 +420,7 @@ worker_serve(const struct child_env *env, const struct conf_listen *l,
 	    (unsigned long long)ps.requests, (unsigned long long)ps.errors,
 	    (unsigned long long)st.bytes_in, (unsigned long long)st.bytes_out,
 	    (unsigned long long)(util_now_ms() - start));
-	if (worker_shed)
+	if (worker_cancel)
 		stream_peer_done(&st);	/* shed: no lingering either */
 	stream_close(&st);
 	worker_slot_idle(env);
@@ -475,7 +502,7 @@ worker_main(const struct child_env *env)
 	log_procname("worker");
 	/* SIGTERM: finish the client, then exit. */
 	child_signals(worker_on_signal);
-	worker_shed_signal();
+	worker_signals();
 	child_drop_privileges(env);
 	ep = child_listen_set(env->conf, SOCK_STREAM);
 	worker_note_listeners(env->conf);

@@ -801,7 +801,7 @@ static void
 serve_client(struct result *res, const struct http_conf *hc,
     unsigned head_mask)
 {
-	struct http_hooks	 hooks = { test_busy, test_metrics, NULL };
+	struct http_hooks	 hooks = { test_busy, NULL, test_metrics, NULL };
 	struct stream		 st;
 	pthread_t		 t;
 	uint64_t		 start;
