@@ -14,6 +14,7 @@
 #include "conf.h"
 #include "log.h"
 #include "master.h"
+#include "proctitle.h"
 
 static void __attribute__((noreturn))
 usage(int status)
@@ -76,6 +77,7 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage(2);
+	proctitle_init(argc, argv);
 
 	if ((c = malloc(sizeof(*c))) == NULL) {
 		perror("calcd");

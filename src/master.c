@@ -27,6 +27,7 @@
 #include "log.h"
 #include "master.h"
 #include "overload.h"
+#include "proctitle.h"
 #include "scoreboard.h"
 #include "tls.h"
 #include "udp.h"
@@ -741,6 +742,7 @@ master_run(struct master *m)
 
 	m->pid = getpid();
 	log_procname("master");
+	proctitle_set("master");
 	if ((m->sb = sb_create(master_slots(c))) == NULL)
 		fatal("mmap scoreboard");
 	if ((m->child = calloc(m->sb->nslots, sizeof(*m->child))) == NULL)

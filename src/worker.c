@@ -22,6 +22,7 @@
 
 #include "log.h"
 #include "metrics.h"
+#include "proctitle.h"
 #include "proto.h"
 #include "proxy.h"
 #include "stream.h"
@@ -251,6 +252,7 @@ worker_slot_peer(const struct child_env *env, const struct sockaddr *peer)
 	struct sb_slot	*slot = env->slot;
 
 	util_format_addr(peer, slot->peer, sizeof(slot->peer));
+	proctitle_set("worker %s %s", proto_name(slot->proto), slot->peer);
 	__atomic_store_n(&slot->peer_key, sb_peer_key(peer,
 	    env->conf->address_prefix_v4, env->conf->address_prefix_v6),
 	    __ATOMIC_SEQ_CST);
@@ -316,6 +318,7 @@ worker_slot_idle(const struct child_env *env)
 	__atomic_store_n(&slot->peer_key, 0, __ATOMIC_SEQ_CST);
 	slot->doing[0] = '\0';
 	sb_set_state(env->sb, slot, SB_IDLE);
+	proctitle_set("worker idle");
 }
 
 /*
@@ -500,6 +503,7 @@ worker_main(const struct child_env *env)
 	int			 ep, n, i;
 
 	log_procname("worker");
+	proctitle_set("worker idle");
 	/* SIGTERM: finish the client, then exit. */
 	child_signals(worker_on_signal);
 	worker_signals();

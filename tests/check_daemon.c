@@ -958,6 +958,49 @@ expect_status(pid_t pid, const char *field, const char *want)
 	    "\"%s\"", (long)pid, field, got, want);
 }
 
+/* The title ps(1) shows for pid, up to its first NUL. */
+static char *
+proc_title(pid_t pid)
+{
+	char	 path[64], *text;
+	size_t	 len;
+
+	snprintf(path, sizeof(path), "/proc/%ld/cmdline", (long)pid);
+	ck_assert_ptr_nonnull(text = h_read_file(path, &len));
+	return text;
+}
+
+/*
+ * ps(1) says what each process does, as Postfix and OpenSSH do: the
+ * master, idle workers, and the worker of a client with its protocol and
+ * address.
+ */
+START_TEST(process_titles_say_what_each_process_does)
+{
+	pid_t	 pids[H_CHILDREN_MAX];
+	char	*t, want[96];
+	int	 i, n, serving = 0, idle = 0;
+
+	start(CONF_BASE);
+	client(&pool[0]);
+	ask(&pool[0], "1+1", "2");
+	t = proc_title(d.pid);
+	ck_assert_str_eq(t, "calcd: master");
+	free(t);
+	snprintf(want, sizeof(want), "calcd: worker tcp %s", pool[0].laddr);
+	n = h_children(d.pid, pids, H_CHILDREN_MAX);
+	for (i = 0; i < n; i++) {
+		t = proc_title(pids[i]);
+		serving += strcmp(t, want) == 0;
+		idle += strcmp(t, "calcd: worker idle") == 0;
+		free(t);
+	}
+	ck_assert_int_eq(serving, 1);
+	ck_assert_int_ge(idle, 1);
+	stop_ok();
+}
+END_TEST
+
 START_TEST(workers_run_as_user_without_new_privileges)
 {
 	struct passwd	*pw;
@@ -1052,6 +1095,7 @@ make_daemon_suite(void)
 
 	tc = tcase(s, "Privileges");
 	tcase_add_test(tc, workers_run_as_user_without_new_privileges);
+	tcase_add_test(tc, process_titles_say_what_each_process_does);
 	return s;
 }
 
