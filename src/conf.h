@@ -68,6 +68,7 @@ struct conf {
 	struct conf_listen	listen[CONF_LISTEN_MAX];
 	size_t			nlisten;
 	char			user[64];
+	char			log_format[8];		/* text, json */
 	unsigned long		workers_min_spare;
 	unsigned long		workers_max_spare;
 	unsigned long		workers_max;

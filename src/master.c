@@ -551,6 +551,7 @@ master_reload(struct master *m)
 	master_index_listeners(m->sb, c);
 	free(m->conf);
 	m->conf = c;
+	log_set_json(strcmp(c->log_format, "json") == 0);
 	tls_server_free(m->tls);
 	m->tls = tls;
 	m->generation++;
@@ -743,6 +744,7 @@ master_run(struct master *m)
 	m->pid = getpid();
 	log_procname("master");
 	proctitle_set("master");
+	log_set_json(strcmp(c->log_format, "json") == 0);
 	if ((m->sb = sb_create(master_slots(c))) == NULL)
 		fatal("mmap scoreboard");
 	if ((m->child = calloc(m->sb->nslots, sizeof(*m->child))) == NULL)

@@ -491,6 +491,25 @@ tls_pending(const struct stream *st)
 }
 
 void
+tls_info(const struct stream *st, const char **version, const char **cipher,
+    int *resumed)
+{
+	gnutls_session_t	 s = st->tls;
+
+	*version = *cipher = "";
+	*resumed = 0;
+	if (s == NULL)
+		return;
+	*version = gnutls_protocol_get_name(gnutls_protocol_get_version(s));
+	*cipher = gnutls_cipher_get_name(gnutls_cipher_get(s));
+	*resumed = gnutls_session_is_resumed(s);
+	if (*version == NULL)
+		*version = "";
+	if (*cipher == NULL)
+		*cipher = "";
+}
+
+void
 tls_describe(const struct stream *st, char *buf, size_t len)
 {
 	gnutls_session_t	 s = st->tls;

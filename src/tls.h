@@ -90,6 +90,13 @@ int	tls_resumed(const struct stream *st);
 /* Bytes of st's TLS records already read but not yet returned (0: plain). */
 size_t	tls_pending(const struct stream *st);
 
+/*
+ * The protocol version ("TLS1.3") and cipher ("AES-128-GCM") of st's
+ * session, and whether it was resumed; "" and 0 for a plain stream.
+ */
+void	tls_info(const struct stream *st, const char **version,
+	    const char **cipher, int *resumed);
+
 /* "TLS1.3 AES-128-GCM resumed" for the log of a TLS stream. */
 void	tls_describe(const struct stream *st, char *buf, size_t len);
 

@@ -281,7 +281,7 @@ worker_proxy(const struct child_env *env, int fd, const struct sockaddr *peer,
 		return -1;
 	if (client->ss_family == AF_UNSPEC)
 		return 0;
-	snprintf(via, vialen, ", via %s", env->slot->peer);
+	snprintf(via, vialen, "%s", env->slot->peer);
 	worker_slot_peer(env, (struct sockaddr *)client);
 	return 0;
 }
@@ -346,6 +346,47 @@ worker_tls(const struct child_env *env, const struct proto *p,
 }
 
 /*
+ * The one line of a connection: listener, peer, the balancer it came
+ * through, TLS, requests, errors, bytes, duration and how it ended; as
+ * text, or as fields in JSON or the journal (log.h).
+ */
+static void
+worker_log_conn(const struct child_env *env, const struct conf_listen *l,
+    const struct stream *st, const struct proto_stats *ps, const char *how,
+    const char *via, const char *tlsinfo, uint64_t ms)
+{
+	const char		*version, *cipher;
+	int			 resumed;
+
+	tls_info(st, &version, &cipher, &resumed);
+	{
+		const struct log_field	 f[] = {
+			LOG_STR("listener", l->name),
+			LOG_STR("peer", env->slot->peer),
+			LOG_STR("via", via),
+			LOG_STR("tls_version", version),
+			LOG_STR("tls_cipher", cipher),
+			LOG_BOOL("tls_resumed", resumed),
+			LOG_NUM("requests", ps->requests),
+			LOG_NUM("errors", ps->errors),
+			LOG_NUM("bytes_in", st->bytes_in),
+			LOG_NUM("bytes_out", st->bytes_out),
+			LOG_NUM("duration_ms", ms),
+			LOG_STR("end", how),
+		};
+
+		log_fields(f, sizeof(f) / sizeof(f[0]), "%s: %s: %s%s%s%s, "
+		    "%llu requests, %llu errors, %llu bytes in, %llu bytes out, "
+		    "%llu ms", l->name, env->slot->peer, how,
+		    *via ? ", via " : "", via, tlsinfo,
+		    (unsigned long long)ps->requests,
+		    (unsigned long long)ps->errors,
+		    (unsigned long long)st->bytes_in,
+		    (unsigned long long)st->bytes_out, (unsigned long long)ms);
+	}
+}
+
+/*
  * Over its share: the client is refused at once, before any handshake or
  * read, with a word in its protocol if the socket takes it without
  * waiting, and a plain close (no lingering).  The master logs refusals
@@ -380,7 +421,7 @@ worker_serve(const struct child_env *env, const struct conf_listen *l,
 	struct sockaddr_storage	 client;
 	uint64_t		 start = util_now_ms();
 	const char		*how = "", *why;
-	char			 err[256], tlsinfo[96] = "", via[96] = "";
+	char			 err[256], tlsinfo[96] = "", via[SB_PEER_MAX] = "";
 
 	worker_slot_busy(env, l, peer);
 	log_debug("%s: accepted %s", l->name, env->slot->peer);
@@ -417,12 +458,8 @@ worker_serve(const struct child_env *env, const struct conf_listen *l,
  done:
 	sb_count(env->sb, l->proto, l->sbi, SB_REQUESTS, ps.requests);
 	sb_count(env->sb, l->proto, l->sbi, SB_ERRORS, ps.errors);
-	log_info("%s: %s: %s%s%s, %llu requests, %llu errors, %llu bytes in, "
-	    "%llu bytes out, %llu ms", l->name, env->slot->peer, how, via,
-	    tlsinfo,
-	    (unsigned long long)ps.requests, (unsigned long long)ps.errors,
-	    (unsigned long long)st.bytes_in, (unsigned long long)st.bytes_out,
-	    (unsigned long long)(util_now_ms() - start));
+	worker_log_conn(env, l, &st, &ps, how, via, tlsinfo,
+	    util_now_ms() - start);
 	if (worker_cancel)
 		stream_peer_done(&st);	/* shed: no lingering either */
 	stream_close(&st);

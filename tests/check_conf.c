@@ -151,6 +151,7 @@ static const struct {
 	const char	*value, *def;
 } words[] = {
 	{ "user", F(user), "nobody", "_calcd" },
+	{ "log-format", F(log_format), "json", "text" },
 	{ "tls-certificate", F(tls_certificate), "/etc/calcd/server.pem",
 	    "/etc/ssl/certs/ssl-cert-snakeoil.pem" },
 	{ "tls-key", F(tls_key), "/etc/calcd/server.key",
@@ -534,6 +535,7 @@ static const struct {
 	    "1048576)"),
 	BAD("idle-timeout 0\n", ":1: idle-timeout: 0 is out of range (1 to "
 	    "86400)"),
+	BAD("log-format xml\n", ": log-format: 'xml' is not text or json"),
 	BAD("max-connections-per-address 0%\n", ":1: "
 	    "max-connections-per-address: 0 is out of range (1 to 100)"),
 	BAD("max-connections-per-address 101%\n", ":1: "

@@ -1001,6 +1001,38 @@ START_TEST(process_titles_say_what_each_process_does)
 }
 END_TEST
 
+/*
+ * log-format json: the connection's line is one JSON object with its
+ * fields (check_log.c tests the encoder with hostile bytes).
+ */
+START_TEST(json_log_has_the_fields_of_a_connection)
+{
+	char	*log, *line, *end, want[160];
+
+	start(CONF_BASE "log-format json\n");
+	client(&pool[0]);
+	ask(&pool[0], "1+1", "2");
+	OK(h_sends(&pool[0], "exit\n"));
+	OK(h_expect_eof(&pool[0], H_LINE_MS));
+	OK(h_log_wait(&d, "\"end\": \"quit\"}", 1, H_LINE_MS));
+	ck_assert_ptr_nonnull(log = h_log_text(&d));
+	ck_assert_ptr_nonnull(line = strstr(log, "{\"time\": \""));
+	line = strstr(log, "\"end\": \"quit\"}");
+	while (line > log && line[-1] != '\n')
+		line--;
+	end = strchr(line, '\n');
+	*end = '\0';
+	snprintf(want, sizeof(want), "\"peer\": \"%s\"", pool[0].laddr);
+	ck_assert_msg(strncmp(line, "{\"time\": \"", 10) == 0 &&
+	    strstr(line, "\"level\": \"info\", \"process\": \"worker\"") &&
+	    strstr(line, want) && strstr(line, "\"requests\": 1, "
+	    "\"errors\": 0, \"bytes_in\": 9, ") &&
+	    strstr(line, "\"tls_resumed\": false"), "%s", line);
+	free(log);
+	stop_ok();
+}
+END_TEST
+
 START_TEST(workers_run_as_user_without_new_privileges)
 {
 	struct passwd	*pw;
@@ -1096,6 +1128,7 @@ make_daemon_suite(void)
 	tc = tcase(s, "Privileges");
 	tcase_add_test(tc, workers_run_as_user_without_new_privileges);
 	tcase_add_test(tc, process_titles_say_what_each_process_does);
+	tcase_add_test(tc, json_log_has_the_fields_of_a_connection);
 	return s;
 }
 
