@@ -82,6 +82,7 @@ static const struct conf_keyword conf_keywords[] = {
 	    "/etc/ssl/certs/ssl-cert-snakeoil.pem"),
 	STRING("tls-key", tls_key, "/etc/ssl/private/ssl-cert-snakeoil.key"),
 	STRING("tls-priority", tls_priority, CONF_DEFAULT_TLS_PRIORITY),
+	STRING("tls-ticket-key-file", tls_ticket_key_file, ""),
 	ULONG("tls-handshake-timeout", tls_handshake_timeout, 1, 3600, 10),
 	ULONG("http-max-uri", http_max_uri, 64, 1024 * 1024,
 	    HTTP_DEFAULT_MAX_URI),

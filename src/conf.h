@@ -90,6 +90,7 @@ struct conf {
 	char			tls_certificate[1024];
 	char			tls_key[1024];
 	char			tls_priority[512];
+	char			tls_ticket_key_file[1024];	/* or "" */
 	unsigned long		tls_handshake_timeout;	/* seconds */
 
 	unsigned long		http_max_uri;

@@ -197,9 +197,8 @@ line_wait_ms(struct line_conn *c)
 static enum line_end
 line_cancelled(struct line_conn *c)
 {
-	static const char	 stop[] = "error: server shutting down";
-	static const char	 shed[] = "error: server busy, closing this "
-	    "session";
+	static const char	 stop[] = WIRE_SHUTDOWN;
+	static const char	 shed[] = WIRE_SHED;
 	int			 stopping = c->hooks && c->hooks->stopping &&
 				    c->hooks->stopping(c->hooks->arg);
 

@@ -488,8 +488,9 @@ master_reload_user(struct master *m, const struct conf *c)
 }
 
 /*
- * Load the TLS credentials of c when it has a TLS listener, keeping the
- * session-ticket key of prev.  Returns 0 with *out set (NULL without TLS
+ * Load the TLS credentials of c when it has a TLS listener, with the
+ * session-ticket key of tls-ticket-key-file, or else the one of prev (a
+ * reload), or else a new one.  Returns 0 with *out set (NULL without TLS
  * listeners), or -1 after logging why.
  */
 static int
@@ -503,6 +504,12 @@ master_load_tls(const struct conf *c, const struct tls_server *prev,
 		return 0;
 	*out = tls_server_new(c->tls_certificate, c->tls_key, c->tls_priority,
 	    prev, err, sizeof(err));
+	if (*out != NULL && c->tls_ticket_key_file[0] != '\0' &&
+	    tls_server_ticket_key_file(*out, c->tls_ticket_key_file, err,
+	    sizeof(err)) == -1) {
+		tls_server_free(*out);
+		*out = NULL;
+	}
 	if (*out == NULL) {
 		log_warnx("%s", err);
 		return -1;

@@ -29,6 +29,19 @@ struct tls_server *tls_server_new(const char *certfile, const char *keyfile,
 
 void	tls_server_free(struct tls_server *ts);
 
+#define TLS_TICKET_KEY_SIZE	64	/* bytes of a session-ticket key */
+
+/*
+ * Take the session-ticket key from file instead (tls-ticket-key-file):
+ * the nodes behind a load balancer that share the file resume each
+ * other's sessions.  The file is read again on each reload, so a new key
+ * there rotates it.  GnuTLS holds one ticket key: tickets made under the
+ * key before are not resumed after a rotation (one full handshake, and a
+ * new ticket).  Returns 0, or -1 with why in err.
+ */
+int	tls_server_ticket_key_file(struct tls_server *ts, const char *file,
+	    char *err, size_t errlen);
+
 /*
  * Run the server handshake on st's socket within timeout_ms, offering the
  * ALPN protocol alpn (NULL: none); on success st reads and writes through

@@ -28,6 +28,7 @@
 #include "stream.h"
 #include "tls.h"
 #include "util.h"
+#include "wire.h"
 #include "worker.h"
 
 #define WORKER_POLL_MS	1000	/* how often an idle worker looks around */
@@ -240,7 +241,7 @@ worker_refusal(const struct child_env *env, const struct conf_listen *l)
 		sb_count(env->sb, l->proto, l->sbi, SB_BUSY_REFUSED, 1);
 		sb_note_refusal(env->sb, slot->peer_key, slot->peer,
 		    SB_REFUSED_BUSY);
-		return "server busy, try again later";
+		return WIRE_BUSY_WHY;
 	}
 	return NULL;
 }
@@ -460,7 +461,7 @@ worker_serve(const struct child_env *env, const struct conf_listen *l,
 	sb_count(env->sb, l->proto, l->sbi, SB_ERRORS, ps.errors);
 	worker_log_conn(env, l, &st, &ps, how, via, tlsinfo,
 	    util_now_ms() - start);
-	if (worker_cancel)
+	if (worker_cancel && !worker_closing)
 		stream_peer_done(&st);	/* shed: no lingering either */
 	stream_close(&st);
 	worker_slot_idle(env);
