@@ -377,6 +377,54 @@ real_digits(char *d, long *ep, mpfr_srcptr f, unsigned long prec)
 	return (0);
 }
 
+/*
+ * Set d to the prec digits of |x|, an end of an interval, rounded as
+ * rat_digits() rounds, *ep to the decimal exponent of the first and *neg
+ * to its sign; d is "" for 0.
+ */
+static void
+end_digits(char *d, long *ep, int *neg, mpfr_srcptr x, unsigned long prec)
+{
+	mpfr_exp_t fe;
+
+	*neg = mpfr_sgn(x) < 0;
+	*ep = 0;
+	if (mpfr_zero_p(x)) {
+		d[0] = '\0';
+		return;
+	}
+	if (real_digits(d, ep, x, prec) == 0)
+		return;
+	mpfr_get_str(d, &fe, 10, prec, x, MPFR_RNDN);
+	if (d[0] == '-')
+		memmove(d, d + 1, prec + 1);
+	*ep = (long)fe - 1;
+}
+
+/*
+ * Format the interval f, which holds the true value: when its ends round
+ * to the same digits, so does every number between them, the true value
+ * too; else the rounding is undecided at this precision.
+ */
+static enum calc_fmt
+fmt_real(struct calc_buf *b, mpfi_srcptr f, unsigned long prec)
+{
+	digits_t lo, hi;
+	long elo, ehi;
+	int nlo, nhi;
+
+	end_digits(lo, &elo, &nlo, REAL_LO(f), prec);
+	end_digits(hi, &ehi, &nhi, REAL_HI(f), prec);
+	if (elo != ehi || (nlo != nhi && lo[0] != '\0') || strcmp(lo, hi) != 0)
+		return (CALC_FMT_UNDECIDED);
+	if (lo[0] == '\0') {
+		strcpy(b->s, "0");	/* also -0 */
+		b->len = 1;
+	} else
+		put_decimal(b, nlo, lo, prec, elo, prec);
+	return (CALC_FMT_OK);
+}
+
 /* Print an exact integer in full, unless it has more than max digits. */
 static enum calc_fmt
 fmt_integer(struct calc_buf *b, mpz_srcptr z, unsigned long max)
@@ -442,7 +490,7 @@ calc_format_work(const struct calc_value *v, unsigned long prec)
 	if (v->k == CALC_INT)
 		return (0);
 	if (v->k == CALC_REAL)
-		return (32 * calc_work_mul(p, p) + 4096);
+		return (2 * (32 * calc_work_mul(p, p) + 4096));
 	if (v->k == CALC_DEC) {
 		calc_dec_frac(v, &un, &ud);
 		return (frac_work(calc_u64_limbs(un) + 1, calc_u64_limbs(ud),
@@ -465,7 +513,6 @@ calc_format(struct calc_buf *b, const struct calc_value *v,
     unsigned long prec, unsigned long max_digits)
 {
 	digits_t d;
-	mpfr_exp_t fe;
 	long e;
 
 	if (calc_buf_reserve(b, prec + NUM_SLACK) == -1)
@@ -485,21 +532,7 @@ calc_format(struct calc_buf *b, const struct calc_value *v,
 		put_decimal(b, mpq_sgn(v->u.q) < 0, d, strlen(d), e, prec);
 		break;
 	case CALC_REAL:
-		if (mpfr_zero_p(v->u.f)) {
-			strcpy(b->s, "0");	/* also -0 */
-			b->len = 1;
-			break;
-		}
-		if (real_digits(d, &e, v->u.f, prec) == 0) {
-			put_decimal(b, mpfr_sgn(v->u.f) < 0, d, prec, e, prec);
-			break;
-		}
-		mpfr_get_str(d, &fe, 10, prec, v->u.f, MPFR_RNDN);
-		if (d[0] == '-')
-			put_decimal(b, 1, d + 1, prec, (long)fe - 1, prec);
-		else
-			put_decimal(b, 0, d, prec, (long)fe - 1, prec);
-		break;
+		return (fmt_real(b, v->u.f, prec));
 	}
 	return (CALC_FMT_OK);
 }

@@ -142,7 +142,7 @@ val_limbs(const struct calc_value *v)
 	if (v->k == CALC_RAT)
 		return (q_limbs(v->u.q));
 	if (v->k == CALC_REAL)
-		return (calc_bits_limbs((uint64_t)mpfr_get_prec(v->u.f)));
+		return (2 * calc_bits_limbs((uint64_t)mpfi_get_prec(v->u.f)));
 	return (1);
 }
 
@@ -159,9 +159,19 @@ val_f_limbs(const struct calc_session *s, const struct calc_value *v)
 {
 	size_t n = calc_bits_limbs((uint64_t)s->wp);
 
+	long mag;
+
 	if (v->k == CALC_RAT && val_is_int(v) &&
 	    z_limbs(mpq_numref(v->u.q)) > n)
 		return (z_limbs(mpq_numref(v->u.q)));
+	if (v->k == CALC_RAT && !val_is_int(v)) {
+		/* the bits of the integer part on top, calc_val_to_f_at() */
+		mag = (long)mpz_sizeinbase(mpq_numref(v->u.q), 2) -
+		    (long)mpz_sizeinbase(mpq_denref(v->u.q), 2) + 1;
+		if (mag > 0)
+			return (calc_bits_limbs((uint64_t)s->wp +
+			    (uint64_t)mag));
+	}
 	return (v->k == CALC_REAL ? val_limbs(v) : n);
 }
 
