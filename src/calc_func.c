@@ -330,6 +330,11 @@ fn_mpfr(struct parser *p, const struct func *f, struct calc_value *r,
 {
 	uint64_t w = 2 * calc_work_fn(p->s) + calc_work_copy(a), bits = 0;
 
+	/* sin and cos near a zero work at up to twice the precision */
+	if (f->id == F_TRIG)
+		w = 2 * calc_work_fn_prec(2 * (uint64_t)p->s->wp) +
+		    calc_work_copy(a);
+
 	if (f->id == F_POS && domain_pos(p, f, a, 0) == -1)
 		return (-1);
 	if (f->id == F_TRIG && a->k == CALC_REAL && !mpfi_is_zero(a->u.f) &&

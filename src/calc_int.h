@@ -322,6 +322,7 @@ uint64_t	 calc_work_str(size_t n);
 uint64_t	 calc_work_gcd(size_t a, size_t b);
 uint64_t	 calc_work_pow(size_t r);
 uint64_t	 calc_work_fn(const struct calc_session *s);
+uint64_t	 calc_work_fn_prec(uint64_t prec);
 uint64_t	 calc_work_trig(const struct calc_session *s, uint64_t r);
 uint64_t	 calc_work_trig_close(uint64_t r);
 uint64_t	 calc_work_copy(const struct calc_value *v);
