@@ -364,11 +364,61 @@ q_mod(mpq_ptr r, mpq_srcptr a, mpq_srcptr b)
 	mpz_clear(t);
 }
 
+/* The gcd of a and b, by Stein's binary method. */
+static uint64_t
+u64_gcd(uint64_t a, uint64_t b)
+{
+	int s;
+
+	if (a == 0 || b == 0)
+		return (a | b);
+	s = __builtin_ctzll(a | b);
+	a >>= __builtin_ctzll(a);
+	do {
+		b >>= __builtin_ctzll(b);
+		if (a > b) {
+			uint64_t t = a;
+
+			a = b;
+			b = t;
+		}
+		b -= a;
+	} while (b != 0);
+	return (a << s);
+}
+
+/*
+ * r = a / b, b not 0, as the canonical mpq that mpq_div() would make,
+ * reduced in 64 bits: GMP then only stores it.  Returns -1 for INT64_MIN,
+ * whose absolute value does not fit.
+ */
+static int
+int_quotient(struct calc_value *r, int64_t a, int64_t b)
+{
+	uint64_t ua, ub, g;
+
+	if (a == INT64_MIN || b == INT64_MIN)
+		return (-1);
+	ua = (uint64_t)(a < 0 ? -a : a);
+	ub = (uint64_t)(b < 0 ? -b : b);
+	g = u64_gcd(ua, ub);
+	r->k = CALC_RAT;
+	mpq_init(r->u.q);
+	mpz_set_ui(mpq_numref(r->u.q), ua / g);
+	if ((a < 0) != (b < 0))
+		mpz_neg(mpq_numref(r->u.q), mpq_numref(r->u.q));
+	mpz_set_ui(mpq_denref(r->u.q), ub / g);
+	return (0);
+}
+
 /* r = a op b with mpq, the work charged. */
 static int
 rat_op_q(struct parser *p, int op, struct calc_value *r, struct calc_value *a,
     struct calc_value *b)
 {
+	if (op == '/' && a->k == CALC_INT && b->k == CALC_INT &&
+	    int_quotient(r, a->u.i, b->u.i) == 0)
+		return (calc_finish(p, r, NULL));
 	calc_val_to_q(a);
 	calc_val_to_q(b);
 	r->k = CALC_RAT;

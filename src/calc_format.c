@@ -170,6 +170,68 @@ u64_digits(char *d, uint64_t u)
 	return (n);
 }
 
+/*
+ * rat_digits() for a fraction n/den of 64-bit numerator and denominator,
+ * by long division in 128-bit arithmetic, 18 digits a step, without GMP:
+ * the significant digits, one more, and whether a remainder is left
+ * decide the rounding exactly.  Returns -1, d untouched, for a larger
+ * fraction.
+ */
+static int
+small_rat_digits(char *d, long *ep, mpq_srcptr q, unsigned long prec)
+{
+	char buf[CALC_PRECISION_MAX + 48];
+	uint64_t n, den, r, chunk;
+	unsigned __int128 t;
+	size_t len = 0, i;
+	long e;
+	int up;
+
+	if (GMP_NUMB_BITS != 64 || mpz_size(mpq_numref(q)) != 1 ||
+	    mpz_size(mpq_denref(q)) != 1)
+		return (-1);
+	n = mpz_getlimbn(mpq_numref(q), 0);
+	den = mpz_getlimbn(mpq_denref(q), 0);
+	r = n % den;
+	if (n / den > 0) {
+		len = u64_digits(buf, n / den);
+		e = (long)len - 1;
+	} else {
+		/* the zeros after the point, then the first digit */
+		for (e = -1; (unsigned __int128)r * 10 < den; e--)
+			r *= 10;
+	}
+	while (len <= prec) {
+		t = (unsigned __int128)r * 1000000000000000000ULL;
+		chunk = (uint64_t)(t / den);
+		r = (uint64_t)(t - (unsigned __int128)chunk * den);
+		/* 18 digits, leading zeros kept */
+		u64_digits(buf + len, chunk + 1000000000000000000ULL);
+		memmove(buf + len, buf + len + 1, 18);
+		len += 18;
+	}
+	/* buf[prec] is the first digit dropped; past it, the sticky rest */
+	up = buf[prec] > '5';
+	if (buf[prec] == '5') {
+		for (i = prec + 1; i < len && buf[i] == '0'; i++)
+			continue;
+		up = i < len || r != 0 || ((buf[prec - 1] - '0') & 1);
+	}
+	buf[prec] = '\0';
+	if (up) {
+		for (i = prec; i-- > 0 && buf[i] == '9'; )
+			buf[i] = '0';
+		if (i == (size_t)-1) {
+			buf[0] = '1';
+			e++;
+		} else
+			buf[i]++;
+	}
+	memcpy(d, buf, prec + 1);
+	*ep = e;
+	return (0);
+}
+
 /* Print a small integer. */
 static void
 fmt_int(struct calc_buf *b, int64_t i)
@@ -528,7 +590,8 @@ calc_format(struct calc_buf *b, const struct calc_value *v,
 		if (mpz_cmp_ui(mpq_denref(v->u.q), 1) == 0)
 			return (fmt_integer(b, mpq_numref(v->u.q),
 			    max_digits));
-		rat_digits(d, &e, v->u.q, prec);
+		if (small_rat_digits(d, &e, v->u.q, prec) == -1)
+			rat_digits(d, &e, v->u.q, prec);
 		put_decimal(b, mpq_sgn(v->u.q) < 0, d, strlen(d), e, prec);
 		break;
 	case CALC_REAL:
