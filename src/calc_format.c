@@ -487,12 +487,64 @@ fmt_real(struct calc_buf *b, mpfi_srcptr f, unsigned long prec)
 	return (CALC_FMT_OK);
 }
 
+/* Write the 19 digits of u < 10^19 to d, leading zeros kept, and a NUL. */
+static size_t
+fixed19(char *d, uint64_t u)
+{
+	char t[21];
+	size_t n = u64_digits(t, u);
+
+	memset(d, '0', 19 - n);
+	memcpy(d + 19 - n, t, n + 1);
+	return (19);
+}
+
+/*
+ * Print an integer of at most two 64-bit limbs, |z| < 2^128, by two
+ * divisions by 10^19 in 128-bit arithmetic: mpz_get_str() costs more than
+ * the rest of a line such as 2^99.  b has room for 41 bytes.
+ */
+static void
+fmt_u128(struct calc_buf *b, mpz_srcptr z)
+{
+	const uint64_t e19 = 10000000000000000000ULL;
+	unsigned __int128 u = mpz_getlimbn(z, 0);
+	uint64_t lo, mid, hi;
+	char *o = b->s;
+
+	if (mpz_size(z) == 2)
+		u |= (unsigned __int128)mpz_getlimbn(z, 1) << 64;
+	lo = (uint64_t)(u % e19);
+	u /= e19;
+	mid = (uint64_t)(u % e19);
+	hi = (uint64_t)(u / e19);
+	if (mpz_sgn(z) < 0)
+		*o++ = '-';
+	if (hi > 0) {
+		o += u64_digits(o, hi);
+		o += fixed19(o, mid);
+		o += fixed19(o, lo);
+	} else if (mid > 0) {
+		o += u64_digits(o, mid);
+		o += fixed19(o, lo);
+	} else
+		o += u64_digits(o, lo);
+	b->len = (size_t)(o - b->s);
+}
+
 /* Print an exact integer in full, unless it has more than max digits. */
 static enum calc_fmt
 fmt_integer(struct calc_buf *b, mpz_srcptr z, unsigned long max)
 {
 	size_t n;
 
+	if (GMP_NUMB_BITS == 64 && GMP_NAIL_BITS == 0 && mpz_size(z) <= 2) {
+		if (calc_buf_reserve(b, 48) == -1)
+			return (CALC_FMT_NOMEM);
+		fmt_u128(b, z);
+		return (b->len - (mpz_sgn(z) < 0) > max ? CALC_FMT_TOO_LARGE :
+		    CALC_FMT_OK);
+	}
 	/* mpz_sizeinbase() may be one too big: count the digits printed */
 	n = mpz_sizeinbase(z, 10);
 	if (n > max + 1)
