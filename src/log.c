@@ -66,6 +66,9 @@ log_prefix(void)
 	return prefix;
 }
 
+static void	log_vwrite(int, const char *, va_list, const char *)
+		    __attribute__((format(printf, 2, 0)));
+
 /*
  * Write one line.  On stderr each line carries a timestamp, the process
  * name and its pid, and is written with one write(2) so that lines from
