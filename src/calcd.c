@@ -86,10 +86,13 @@ main(int argc, char *argv[])
 	/* Absolute, because the daemon changes to / and reloads it. */
 	if ((abspath = realpath(path, NULL)) == NULL) {
 		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		free(c);
 		return 1;
 	}
 	if (conf_load(abspath, c, err, sizeof(err)) == -1) {
 		fprintf(stderr, "%s\n", err);
+		free(abspath);
+		free(c);
 		return 1;
 	}
 	free(abspath);

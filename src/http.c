@@ -462,7 +462,9 @@ static void
 http_post_calc(struct http_conn *c, const struct http_req *r)
 {
 	struct calc_session	*s;
-	const char		*line = r->body, *end = r->body + r->bodylen;
+	/* No body is a NULL one: no arithmetic on it. */
+	const char		*line = r->bodylen > 0 ? r->body : "";
+	const char		*end = line + r->bodylen;
 	const char		*nl;
 	size_t			 len;
 	int			 json = http_req_json(c, r), first = 1;

@@ -72,7 +72,8 @@ http_buf_add(struct http_buf *b, const void *p, size_t len)
 {
 	if (http_buf_reserve(b, len) == -1)
 		return;
-	memcpy(b->s + b->len, p, len);
+	if (len > 0)		/* p may be an empty buffer's NULL */
+		memcpy(b->s + b->len, p, len);
 	b->len += len;
 	b->s[b->len] = '\0';
 }

@@ -228,6 +228,9 @@ log_journal(int pri, const char *msg, const struct log_field *f, size_t n)
 	(void)sd_journal_sendv(iov, (int)k);
 }
 
+static void	log_vwrite(int, const char *, va_list, const char *)
+		    __attribute__((format(printf, 2, 0)));
+
 /*
  * Write one line.  On stderr each line carries a timestamp, the process
  * name and its pid, and is written with one write(2) so that lines from
