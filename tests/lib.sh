@@ -152,17 +152,27 @@ lib_count_ge() {
 	[ "$(log_count "$2")" -ge "$1" ]
 }
 
-# A TCP and UDP port free on every loopback address: python3 binds port 0
-# on the dual-stack wildcard; without python3, a bounded look at ss(8)
-# over random ports.
+# A TCP and UDP port free on every loopback address: python3 binds TCP
+# port 0 on the dual-stack wildcard, then UDP on the same port; without
+# python3, a bounded look at ss(8) over random ports.  Another process
+# may take it afterwards: for calcd, use a port word (see above).
 free_port() {
 	if command -v python3 >/dev/null 2>&1; then
 		python3 -c '
 import socket
-s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-s.bind(("::", 0))
-print(s.getsockname()[1])' 2>/dev/null && return 0
+for _ in range(100):
+    s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    s.bind(("::", 0))
+    port = s.getsockname()[1]
+    u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    u.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    try:
+        u.bind(("::", port))
+    except OSError:
+        continue
+    print(port)
+    break' 2>/dev/null | grep . && return 0
 	fi
 	fp_try=0
 	while [ "$fp_try" -lt 100 ]; do
