@@ -224,7 +224,7 @@ START_TEST(read_waits_for_a_header_in_pieces)
 	if ((pid = fork()) == 0) {
 		for (i = 0; i < h->len; i++) {
 			(void)write(sv[1], h->bytes + i, 1);
-			usleep(2000);
+			usleep(2000);	/* pacing the pieces, not a wait */
 		}
 		_exit(0);
 	}

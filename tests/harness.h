@@ -31,9 +31,13 @@
 
 #define H_PORTS		4	/* %%PORT%%, %%PORT1%% .. %%PORT3%% */
 #define H_PATH_MAX	512
-#define H_START_MS	5000	/* until a new daemon accepts */
-#define H_STOP_MS	5000	/* SIGTERM to exit, before SIGKILL */
-#define H_LINE_MS	5000	/* wait for one expected answer */
+/*
+ * Deadlines for what takes milliseconds on an idle machine: generous, as
+ * they only cost time when a test fails, and the machine may be busy.
+ */
+#define H_START_MS	20000	/* until a new daemon accepts */
+#define H_STOP_MS	10000	/* SIGTERM to exit, before SIGKILL */
+#define H_LINE_MS	10000	/* wait for one expected answer */
 #define H_CHILDREN_MAX	1100	/* more than workers-max can be */
 
 /* What h_read_line() found. */
