@@ -27,6 +27,7 @@ LISTEN_EXEC=${LISTEN_EXEC:-${top_builddir:-.}/tests/listen_exec}
 # How long a test waits for what a loaded machine does in well under a
 # second: calcd starting or stopping, a log line, a reload.
 LIB_WAIT_S=20
+LIB_GUARD_S=60	# the least time a client gets before it is killed (bounded)
 CALCD_PID=
 CALCD_STATUS=
 CALCD_WATCHDOG=
@@ -111,12 +112,17 @@ is() {
 
 # Processes and ports
 
-# bounded SECONDS COMMAND...: run COMMAND, killed after SECONDS.
+# bounded SECONDS COMMAND...: run COMMAND, killed after SECONDS, or
+# after LIB_GUARD_S if that is longer.  A guard against a hang, not a
+# measure of speed: on a busy machine a client may take seconds only to
+# start.
 bounded() {
+	b_s=$1
+	shift
+	[ "$b_s" -ge "$LIB_GUARD_S" ] || b_s=$LIB_GUARD_S
 	if command -v timeout >/dev/null 2>&1; then
-		timeout "$@"
+		timeout "$b_s" "$@"
 	else
-		shift
 		"$@"
 	fi
 }

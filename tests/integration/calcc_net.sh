@@ -144,14 +144,16 @@ tty_answers() {
 # and the terminal stays open until calcc has left.
 if command -v script >/dev/null 2>&1; then
 	mkfifo "$T/tty.in" || bail_out "mkfifo failed"
-	bounded 20 script -qec "$CALCC $tcp" /dev/null <"$T/tty.in" \
+	bounded 60 script -qec "$CALCC $tcp" /dev/null <"$T/tty.in" \
 	    >"$T/tty.raw" 2>&1 &
 	tty_pid=$!
 	exec 7>"$T/tty.in"
 	printf '6*7\n' >&7
-	wait_for 10 tty_answers 1 || diag "no answer on the terminal"
+	wait_for "$LIB_WAIT_S" tty_answers 1 ||
+	    diag "no answer on the terminal"
 	printf '\033[A\n' >&7
-	wait_for 10 tty_answers 2 || diag "no second answer on the terminal"
+	wait_for "$LIB_WAIT_S" tty_answers 2 ||
+	    diag "no second answer on the terminal"
 	printf 'exit\n' >&7
 	wait "$tty_pid"
 	exec 7>&-
