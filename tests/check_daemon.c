@@ -45,7 +45,7 @@
 	"workers-min-spare 2\n" \
 	"workers-max-spare " XSTR(POOL_MAX_SPARE) "\n" \
 	"max-connections-per-address 1024\n"
-#define POOL_GREET_MS	10000	/* all 64 clients greeted */
+#define POOL_GREET_MS	30000	/* all 64 clients greeted, forks and all */
 #define POOL_SHRINK_MS	20000	/* idle pool back to workers-max-spare */
 
 /*
@@ -990,7 +990,7 @@ tcase(Suite *s, const char *name)
 	TCase	*tc = tcase_create(name);
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
+	tcase_set_timeout(tc, 120);	/* a guard against hangs */
 	suite_add_tcase(s, tc);
 	return tc;
 }
