@@ -25,6 +25,12 @@
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 #define MAX_ANSWERS	8
 #define CLIENT_WAIT_MS	10000	/* a test client gives up after this */
+/*
+ * How late a timer of a few hundred ms may fire on a loaded machine:
+ * the bound says it fired, the status says it fired for the right
+ * reason.
+ */
+#define LATE_MS		3000
 #define TEST_METRICS	"# TYPE calcd_up gauge\ncalcd_up 1\n"
 
 /* ---- helpers ---- */
@@ -1408,7 +1414,7 @@ START_TEST(test_serve_keepalive)
 	char			 v[64];
 
 	test_conf(&hc);
-	hc.keepalive_timeout_ms = 300;
+	hc.keepalive_timeout_ms = 1000;	/* well past the client's pause */
 	memset(&res, 0, sizeof(res));
 	res.cl.req = req;
 	res.cl.reqlen = sizeof(req) - 1;
@@ -1422,8 +1428,8 @@ START_TEST(test_serve_keepalive)
 	ck_assert(header(&res.a[0], "Connection", v, sizeof(v)) == NULL);
 	ck_assert(header(&res.a[1], "Connection", v, sizeof(v)) == NULL);
 	ck_assert_int_eq(res.end, HTTP_END_IDLE);
-	ck_assert_int_ge(res.serve_ms, 100 + 300 - 20);
-	ck_assert_int_lt(res.serve_ms, 100 + 300 + 1000);
+	ck_assert_int_ge(res.serve_ms, 100 + 1000 - 20);
+	ck_assert_int_lt(res.serve_ms, 100 + 1000 + LATE_MS);
 	ck_assert_int_ge(res.hooks.busy_on, 2);
 	result_free(&res);
 }
@@ -1559,7 +1565,7 @@ START_TEST(test_serve_slow_head)
 	assert_header(&res.a[0], "Connection", "close");
 	ck_assert_int_eq(res.end, HTTP_END_TIMEOUT);
 	ck_assert_int_ge(res.cl.first_ms, 300 - 20);
-	ck_assert_int_lt(res.cl.first_ms, 300 + 700);
+	ck_assert_int_lt(res.cl.first_ms, 300 + LATE_MS);
 	result_free(&res);
 }
 END_TEST
@@ -1638,7 +1644,7 @@ START_TEST(test_serve_slow_body)
 	ck_assert_int_eq(res.a[0].status, 408);
 	ck_assert_int_eq(res.end, HTTP_END_TIMEOUT);
 	ck_assert_int_ge(res.cl.first_ms, 300 - 20);
-	ck_assert_int_lt(res.cl.first_ms, 300 + 700);
+	ck_assert_int_lt(res.cl.first_ms, 300 + LATE_MS);
 	result_free(&res);
 }
 END_TEST

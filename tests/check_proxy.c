@@ -224,7 +224,7 @@ START_TEST(read_waits_for_a_header_in_pieces)
 	if ((pid = fork()) == 0) {
 		for (i = 0; i < h->len; i++) {
 			(void)write(sv[1], h->bytes + i, 1);
-			usleep(2000);
+			usleep(2000);	/* pacing the pieces, not a wait */
 		}
 		_exit(0);
 	}
@@ -248,7 +248,8 @@ START_TEST(read_gives_up_at_its_timeout)
 	t0 = util_now_ms();
 	ck_assert_int_eq(proxy_read(sv[0], 300, &ss, err, sizeof(err)), -1);
 	waited = (int)(util_now_ms() - t0);
-	ck_assert_msg(waited >= 250 && waited < 3000, "waited %d ms", waited);
+	/* The upper bound allows for a loaded machine. */
+	ck_assert_msg(waited >= 250 && waited < 5000, "waited %d ms", waited);
 	ck_assert_str_eq(err, "no whole PROXY header within 300 ms");
 	close(sv[0]);
 	close(sv[1]);

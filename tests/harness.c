@@ -362,11 +362,14 @@ h_close_from(int lowfd)
 
 /*
  * In a child: stdin from /dev/null, stdout and stderr appended to out,
- * nothing else open, signals as a fresh process has them, then exec.
+ * the sockets of pass (or NULL) from descriptor 3 as systemd passes
+ * them, nothing else open, signals as a fresh process has them, then
+ * exec.
  */
 static void __attribute__((noreturn))
-h_exec(char *const argv[], const char *out)
+h_exec(char *const argv[], const char *out, struct lsock_set *pass)
 {
+	struct lsock_set none_passed = { .nfd = 0 };
 	sigset_t	 none;
 	int		 fd;
 
@@ -385,7 +388,14 @@ h_exec(char *const argv[], const char *out)
 		if (fd > STDERR_FILENO)
 			close(fd);
 	}
-	h_close_from(3);
+	if (pass == NULL)
+		pass = &none_passed;
+	if (lsock_pass(pass) == -1) {
+		fprintf(stderr, "pass the listening sockets: %s\n",
+		    strerror(errno));
+		_exit(127);
+	}
+	h_close_from(3 + pass->nfd);
 	execv(argv[0], argv);
 	fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
@@ -427,7 +437,7 @@ h_run(char *const argv[], const char *out, int timeout_ms)
 	if ((pid = fork()) == -1)
 		return h_fail("fork: %s", strerror(errno));
 	if (pid == 0)
-		h_exec(argv, out);
+		h_exec(argv, out, NULL);
 	if (!h_waitpid(pid, &status, timeout_ms)) {
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
@@ -551,17 +561,64 @@ h_daemon_config(struct h_daemon *d, const char *tmpl)
 	return rc;
 }
 
-int
-h_daemon_init(struct h_daemon *d, const char *tmpl)
+/*
+ * Bind the sockets of tmpl's listen lines and take their ports; a port
+ * word no listen line has gets a free port.
+ */
+static int
+h_bind_ports(struct h_daemon *d, const char *tmpl)
+{
+	char		 word[16], err[256];
+	int		 i, j, p;
+
+	if (lsock_bind_template(tmpl, &d->socks, err, sizeof(err)) == -1)
+		return h_fail("%s", err);
+	for (i = 0; i < H_PORTS; i++) {
+		if (i == 0)
+			snprintf(word, sizeof(word), "PORT");
+		else
+			snprintf(word, sizeof(word), "PORT%d", i);
+		if ((d->port[i] = lsock_port(&d->socks, word)) != 0)
+			continue;
+		/* Free now, and not one of ours: the kernel holds those. */
+		for (j = 0; j < 100; j++) {
+			if ((p = h_free_port()) == -1)
+				return -1;
+			d->port[i] = p;
+			for (p = 0; p < i && d->port[p] != d->port[i]; p++)
+				;
+			if (p == i)
+				break;
+		}
+	}
+	return 0;
+}
+
+/* h_daemon_init() and h_daemon_init_own(). */
+static int
+h_daemon_make(struct h_daemon *d, const char *tmpl, int own)
 {
 	memset(d, 0, sizeof(*d));
+	d->own_ports = own;
 	if (h_tmpdir(d->dir, sizeof(d->dir)) == -1)
 		return -1;
 	snprintf(d->conf, sizeof(d->conf), "%s/calcd.conf", d->dir);
 	snprintf(d->log, sizeof(d->log), "%s/calcd.log", d->dir);
-	if (h_pick_ports(d) == -1)
+	if ((own ? h_pick_ports(d) : h_bind_ports(d, tmpl)) == -1)
 		return -1;
 	return h_daemon_config(d, tmpl);
+}
+
+int
+h_daemon_init(struct h_daemon *d, const char *tmpl)
+{
+	return h_daemon_make(d, tmpl, 0);
+}
+
+int
+h_daemon_init_own(struct h_daemon *d, const char *tmpl)
+{
+	return h_daemon_make(d, tmpl, 1);
 }
 
 /* One connect attempt, bounded by timeout_ms; 0 when it connected. */
@@ -595,7 +652,8 @@ h_spawn(struct h_daemon *d)
 		return h_fail("fork: %s", strerror(errno));
 	}
 	if (d->pid == 0)
-		h_exec(argv, d->log);
+		h_exec(argv, d->log, d->own_ports ? NULL : &d->socks);
+	lsock_close(&d->socks);		/* the daemon has them now */
 	return 0;
 }
 
@@ -629,24 +687,42 @@ h_wait_ready(struct h_daemon *d)
 	    H_START_MS, h_log_tail(d->log, tail, sizeof(tail)));
 }
 
+/* A daemon that did not come up: stop it, keeping the reason; -1. */
+static int
+h_start_failed(struct h_daemon *d)
+{
+	char	 why[sizeof(h_errbuf)];
+
+	memcpy(why, h_errbuf, sizeof(why));
+	if (d->pid != 0)
+		h_daemon_stop(d);
+	return h_fail("%s", why);
+}
+
 int
 h_daemon_start(struct h_daemon *d)
 {
 	int	 try, inuse;
 
+	if (!d->own_ports) {
+		/* The sockets went to the last daemon: bind new ones. */
+		if (d->started && (h_bind_ports(d, d->tmpl) == -1 ||
+		    h_daemon_config(d, d->tmpl) == -1))
+			return -1;
+		d->started = 1;
+		if (h_spawn(d) == -1)
+			return -1;
+		return h_wait_ready(d) == 0 ? 0 : h_start_failed(d);
+	}
 	for (try = 0; try < H_START_TRIES; try++) {
 		inuse = h_log_count(d, "Address already in use");
+		d->started = 1;
 		if (h_spawn(d) == -1)
 			return -1;
 		if (h_wait_ready(d) == 0)
 			return 0;
-		if (d->pid != 0) {
-			char why[sizeof(h_errbuf)];
-
-			memcpy(why, h_errbuf, sizeof(why));
-			h_daemon_stop(d);
-			return h_fail("%s", why);
-		}
+		if (d->pid != 0)
+			return h_start_failed(d);
 		/* Someone took a port between h_free_port() and bind(). */
 		if (h_log_count(d, "Address already in use") == inuse ||
 		    h_pick_ports(d) == -1 || h_daemon_config(d, d->tmpl) == -1)
@@ -715,6 +791,7 @@ h_daemon_stop(struct h_daemon *d)
 void
 h_daemon_free(struct h_daemon *d)
 {
+	lsock_close(&d->socks);		/* bound but never started */
 	if (d->pid != 0 && h_daemon_stop(d) == -1)
 		h_daemon_kill(d);
 	h_daemon_kill(d);
@@ -782,8 +859,9 @@ h_children(pid_t ppid, pid_t *pids, int max)
 	return n;
 }
 
-int
-h_pid_alive(pid_t pid)
+/* The state letter of /proc/PID/stat ('R', 'S', 'Z'...), 0 if gone. */
+static char
+h_pid_state(pid_t pid)
 {
 	char	 path[64], buf[512], *p;
 	ssize_t	 len;
@@ -797,9 +875,99 @@ h_pid_alive(pid_t pid)
 	if (len <= 0)
 		return 0;
 	buf[len] = '\0';
-	if ((p = strrchr(buf, ')')) == NULL)
+	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ')
 		return 0;
-	return p[2] != 'Z' && p[2] != 'X';
+	return p[2];
+}
+
+int
+h_pid_alive(pid_t pid)
+{
+	char	 st = h_pid_state(pid);
+
+	return st != 0 && st != 'Z' && st != 'X';
+}
+
+int
+h_pid_wait_gone(pid_t pid, int timeout_ms)
+{
+	uint64_t	 deadline = h_now_ms() + timeout_ms;
+
+	while (h_pid_alive(pid)) {
+		if (h_now_ms() >= deadline)
+			return h_fail("process %ld still runs after %d ms",
+			    (long)pid, timeout_ms);
+		h_sleep_ms(H_POLL_MS);
+	}
+	return 0;
+}
+
+int
+h_pid_wait_state(pid_t pid, const char *states, int timeout_ms)
+{
+	uint64_t	 deadline = h_now_ms() + timeout_ms;
+	char		 st;
+
+	for (;;) {
+		if ((st = h_pid_state(pid)) == 0 || st == 'Z' || st == 'X')
+			return h_fail("process %ld is gone", (long)pid);
+		if (strchr(states, st) != NULL)
+			return 0;
+		if (h_now_ms() >= deadline)
+			return h_fail("process %ld still in state %c after %d "
+			    "ms, want one of \"%s\"", (long)pid, st,
+			    timeout_ms, states);
+		h_sleep_ms(1);
+	}
+}
+
+long
+h_pid_cpu_ticks(pid_t pid)
+{
+	char		 path[64], *text, *p;
+	unsigned long	 utime, stime;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if ((text = h_read_file(path, NULL)) == NULL)
+		return h_fail("%s: %s", path, strerror(errno));
+	/* After "pid (comm)": state ppid pgrp session tty tpgid flags
+	   minflt cminflt majflt cmajflt utime stime. */
+	if ((p = strrchr(text, ')')) == NULL || sscanf(p + 1, " %*c %*d %*d "
+	    "%*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2) {
+		free(text);
+		return h_fail("%s: cannot parse", path);
+	}
+	free(text);
+	return (long)(utime + stime);
+}
+
+/* Whether path (/proc/net/tcp or tcp6) has a listening socket on port. */
+static int
+h_port_listens_in(const char *path, unsigned short port)
+{
+	char		*text, *line, *nl;
+	unsigned	 lport, st;
+	int		 found = 0;
+
+	if ((text = h_read_file(path, NULL)) == NULL)
+		return 0;
+	for (line = text; line != NULL && !found; line = nl ? nl + 1 : NULL) {
+		if ((nl = strchr(line, '\n')) != NULL)
+			*nl = '\0';
+		/* "  0: 0100007F:1F90 00000000:0000 0A ..." */
+		if (sscanf(line, " %*u: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x",
+		    &lport, &st) == 2 && lport == port && st == 0x0A)
+			found = 1;
+	}
+	free(text);
+	return found;
+}
+
+int
+h_port_listens(unsigned short port)
+{
+	return h_port_listens_in("/proc/net/tcp", port) ||
+	    h_port_listens_in("/proc/net/tcp6", port);
 }
 
 int

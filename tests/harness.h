@@ -3,9 +3,13 @@
  * to it, for the check suites (after nginx-tests and OpenBSD's regress).
  *
  * A test writes its configuration inline as a template: "%%PORT%%" and
- * "%%PORT1%%" to "%%PORT3%%" become free loopback ports, "%%DIR%%" the
- * test's directory.  The daemon runs as "$CALCD -d -c DIR/calcd.conf"
- * with its log in DIR/calcd.log.  Every wait is bounded.
+ * "%%PORT1%%" to "%%PORT3%%" become loopback ports, "%%DIR%%" the test's
+ * directory.  The harness binds the listen lines' sockets itself (port
+ * 0, so the kernel picks a port no other process holds) and passes them
+ * to the daemon as systemd's socket activation does; a test that is
+ * about calcd binding its ports asks for that with h_daemon_init_own().
+ * The daemon runs as "$CALCD -d -c DIR/calcd.conf" with its log in
+ * DIR/calcd.log.  Every wait is bounded.
  *
  * Functions return 0 (or a count, a pid) on success and -1 on failure,
  * with a message for the test report in h_err().
@@ -23,11 +27,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "listen_sock.h"
+
 #define H_PORTS		4	/* %%PORT%%, %%PORT1%% .. %%PORT3%% */
 #define H_PATH_MAX	512
-#define H_START_MS	5000	/* until a new daemon accepts */
-#define H_STOP_MS	5000	/* SIGTERM to exit, before SIGKILL */
-#define H_LINE_MS	5000	/* wait for one expected answer */
+/*
+ * Deadlines for what takes milliseconds on an idle machine: generous, as
+ * they only cost time when a test fails, and the machine may be busy.
+ */
+#define H_START_MS	20000	/* until a new daemon accepts */
+#define H_STOP_MS	10000	/* SIGTERM to exit, before SIGKILL */
+#define H_LINE_MS	10000	/* wait for one expected answer */
 #define H_CHILDREN_MAX	1100	/* more than workers-max can be */
 
 /* What h_read_line() found. */
@@ -44,6 +54,9 @@ struct h_daemon {
 	char		 probe[64];		/* first tcp address, or "" */
 	unsigned short	 probe_port;
 	unsigned short	 port[H_PORTS];
+	int		 own_ports;		/* calcd binds them itself */
+	int		 started;		/* h_daemon_start() ran */
+	struct lsock_set socks;			/* bound, until passed */
 	pid_t		 pid;			/* the master, 0 once reaped */
 	int		 status;		/* exit status once reaped */
 	pid_t		 children[H_CHILDREN_MAX]; /* seen at the last stop */
@@ -93,11 +106,25 @@ int		 h_have_ipv6(void);
  */
 int		 h_run(char *const argv[], const char *out, int timeout_ms);
 
-/* Make the directory, pick the ports, write the configuration. */
+/*
+ * Make the directory, bind the listen lines' sockets (ports of the
+ * template that no listen line has are merely free ones), write the
+ * configuration.
+ */
 int		 h_daemon_init(struct h_daemon *d, const char *tmpl);
+/*
+ * The same, but calcd binds its listeners itself on ports picked free
+ * here (another process may take one meanwhile: the start then retries
+ * with new ones).  For the tests of what calcd does with sockets it
+ * opened: a passed socket stays open until calcd exits.
+ */
+int		 h_daemon_init_own(struct h_daemon *d, const char *tmpl);
 /* (Re)write DIR/calcd.conf from a template, for reloads. */
 int		 h_daemon_config(struct h_daemon *d, const char *tmpl);
-/* Start the daemon and wait until it accepts (H_START_MS). */
+/*
+ * Start the daemon and wait until it accepts (H_START_MS).  Started a
+ * second time, it gets freshly bound sockets, so d->port may change.
+ */
 int		 h_daemon_start(struct h_daemon *d);
 int		 h_daemon_signal(struct h_daemon *d, int sig);
 /* Wait for the master to exit: its exit status, or -1 on timeout. */
@@ -120,6 +147,18 @@ int		 h_proc_status(pid_t pid, const char *field, char *buf,
 
 /* The daemon's log as a heap string (free it), or NULL. */
 char		*h_log_text(const struct h_daemon *d);
+/* Wait until pid is gone (reaped or a zombie): 0, or -1 at timeout_ms. */
+int		 h_pid_wait_gone(pid_t pid, int timeout_ms);
+/*
+ * Wait until the process is in one of the /proc states given ("R", "S",
+ * "RD"...): 0, or -1 when it is gone or timeout_ms passed.
+ */
+int		 h_pid_wait_state(pid_t pid, const char *states, int timeout_ms);
+/* The CPU time pid has used, in clock ticks, or -1. */
+long		 h_pid_cpu_ticks(pid_t pid);
+/* Whether a TCP socket listens on 127.0.0.1 or ::1 port. */
+int		 h_port_listens(unsigned short port);
+
 /* How many lines of the daemon's log contain needle. */
 int		 h_log_count(const struct h_daemon *d, const char *needle);
 /* Wait until at least count lines contain needle. */

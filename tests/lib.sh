@@ -1,20 +1,33 @@
-# tests/lib.sh - shared by the shell tests: a temporary directory, free
-# ports, calcd started from an inline configuration, and TAP output.
-# POSIX sh; every wait is bounded.
+# tests/lib.sh - shared by the shell tests: a temporary directory, calcd
+# started from an inline configuration on sockets bound for it, waits on
+# conditions, and TAP output.  POSIX sh; every wait has a deadline.
 #
 #	. "${top_srcdir:-.}/tests/lib.sh"
-#	port=$(free_port) || bail_out "no free port"
+#	port=%%port%%
 #	calcd_start <<EOF || bail_out "calcd did not start"
 #	listen tcp 127.0.0.1:$port
 #	EOF
 #	is "an answer" "$(some command)" "10"
+#	log_wait 'quit, 1 requests' || diag "not in the log"
 #	calcd_stop
 #	done_testing
+#
+# A port word ("%%port%%") in a listen line is a port that tests/listen_exec
+# binds (port 0: the kernel picks one nobody holds) and passes to calcd as
+# systemd's socket activation does; calcd_start then sets the shell
+# variable of that name to the port.  Lines that share a word share the
+# port.  free_port is for ports that nothing else binds for us: one that
+# must stay closed, or another server's.
 #
 # Environment: CALCD (default $top_builddir/src/calcd), CALCD_KEEP_TMP=1
 # keeps the directory, CALCD_SHOW_LOG=1 copies calcd's log to stderr.
 
 CALCD=${CALCD:-${top_builddir:-.}/src/calcd}
+LISTEN_EXEC=${LISTEN_EXEC:-${top_builddir:-.}/tests/listen_exec}
+# How long a test waits for what a loaded machine does in well under a
+# second: calcd starting or stopping, a log line, a reload.
+LIB_WAIT_S=20
+LIB_GUARD_S=60	# the least time a client gets before it is killed (bounded)
 CALCD_PID=
 CALCD_STATUS=
 CALCD_WATCHDOG=
@@ -99,27 +112,73 @@ is() {
 
 # Processes and ports
 
-# bounded SECONDS COMMAND...: run COMMAND, killed after SECONDS.
+# bounded SECONDS COMMAND...: run COMMAND, killed after SECONDS, or
+# after LIB_GUARD_S if that is longer.  A guard against a hang, not a
+# measure of speed: on a busy machine a client may take seconds only to
+# start.
 bounded() {
+	b_s=$1
+	shift
+	[ "$b_s" -ge "$LIB_GUARD_S" ] || b_s=$LIB_GUARD_S
 	if command -v timeout >/dev/null 2>&1; then
-		timeout "$@"
+		timeout "$b_s" "$@"
 	else
-		shift
 		"$@"
 	fi
 }
 
-# A TCP and UDP port free on every loopback address: python3 binds port 0
-# on the dual-stack wildcard; without python3, a bounded look at ss(8)
-# over random ports.
+# wait_for SECONDS COMMAND...: run COMMAND until it succeeds, at most
+# SECONDS (wall clock); 0 once it did, 1 at the deadline.
+wait_for() {
+	wf_end=$(( $(date +%s) + $1 ))
+	shift
+	while ! "$@"; do
+		[ "$(date +%s)" -lt "$wf_end" ] || return 1
+		sleep 0.05	# between two looks
+	done
+	return 0
+}
+
+# log_wait [GREP OPTIONS] PATTERN: until calcd's log has a line matching.
+log_wait() {
+	wait_for "$LIB_WAIT_S" grep -q "$@" "$CALCD_LOG"
+}
+
+# log_count PATTERN: how many lines of calcd's log match (a basic regex).
+log_count() {
+	lc_n=$(grep -c -- "$1" "$CALCD_LOG" 2>/dev/null)
+	echo "${lc_n:-0}"
+}
+
+# log_wait_count N PATTERN: until at least N lines of the log match.
+log_wait_count() {
+	wait_for "$LIB_WAIT_S" lib_count_ge "$1" "$2"
+}
+lib_count_ge() {
+	[ "$(log_count "$2")" -ge "$1" ]
+}
+
+# A TCP and UDP port free on every loopback address: python3 binds TCP
+# port 0 on the dual-stack wildcard, then UDP on the same port; without
+# python3, a bounded look at ss(8) over random ports.  Another process
+# may take it afterwards: for calcd, use a port word (see above).
 free_port() {
 	if command -v python3 >/dev/null 2>&1; then
 		python3 -c '
 import socket
-s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-s.bind(("::", 0))
-print(s.getsockname()[1])' 2>/dev/null && return 0
+for _ in range(100):
+    s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    s.bind(("::", 0))
+    port = s.getsockname()[1]
+    u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    u.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    try:
+        u.bind(("::", port))
+    except OSError:
+        continue
+    print(port)
+    break' 2>/dev/null | grep . && return 0
 	fi
 	fp_try=0
 	while [ "$fp_try" -lt 100 ]; do
@@ -133,29 +192,34 @@ print(s.getsockname()[1])' 2>/dev/null && return 0
 	return 1
 }
 
+# lib_gone PID: the process has exited (a zombie counts as gone).
+lib_gone() {
+	! kill -0 "$1" 2>/dev/null ||
+	    grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
+}
+
 # Whether this host has the IPv6 loopback address.
 have_ipv6() {
 	grep -q '^00000000000000000000000000000001 ' /proc/net/if_inet6 \
 	    2>/dev/null
 }
 
-# wait_port HOST PORT: until something accepts on HOST PORT (5 s).
+# wait_port HOST PORT: until something accepts on HOST PORT
+# (LIB_WAIT_S), for servers other than calcd; 1 when calcd, if it runs,
+# died meanwhile.
 wait_port() {
-	wp_try=0
-	while [ "$wp_try" -lt 50 ]; do
-		wp_try=$((wp_try + 1))
-		if command -v nc >/dev/null 2>&1; then
-			nc -z -w 1 "$1" "$2" 2>/dev/null && return 0
-		elif command -v python3 >/dev/null 2>&1; then
-			python3 -c 'import socket, sys
+	wait_for "$LIB_WAIT_S" lib_accepts "$1" "$2" &&
+	    { [ -z "$CALCD_PID" ] || kill -0 "$CALCD_PID" 2>/dev/null; }
+}
+lib_accepts() {
+	[ -n "$CALCD_PID" ] && ! kill -0 "$CALCD_PID" 2>/dev/null && return 0
+	if command -v nc >/dev/null 2>&1; then
+		nc -z -w 1 "$1" "$2" 2>/dev/null
+	else
+		python3 -c 'import socket, sys
 socket.create_connection((sys.argv[1], int(sys.argv[2])), 1)' \
-			    "$1" "$2" 2>/dev/null && return 0
-		fi
-		[ -n "$CALCD_PID" ] && ! kill -0 "$CALCD_PID" 2>/dev/null &&
-		    return 1
-		sleep 0.1
-	done
-	return 1
+		    "$1" "$2" 2>/dev/null
+	fi
 }
 
 # lib_watchdog PID: SIGTERM calcd PID once this script is gone (looked at
@@ -170,47 +234,54 @@ lib_watchdog() {
 	kill -TERM "$1" 2>/dev/null
 }
 
-# calcd_start: write stdin to $CALCD_CONF and run "calcd -d" on it with
-# its log in $CALCD_LOG; wait until its first TCP listener accepts, or,
-# without one, until it logs that it started.
+# calcd_start: the configuration template on stdin; bind its port words,
+# write $CALCD_CONF, run "calcd -d" on it with its log in $CALCD_LOG, set
+# each port word's variable, and wait until calcd says it started.  Its
+# sockets listen from the start, so a client that comes at once waits in
+# the backlog rather than being refused.
 calcd_start() {
-	cat >"$CALCD_CONF" || return 1
-	"$CALCD" -d -c "$CALCD_CONF" 2>>"$CALCD_LOG" &
-	CALCD_PID=$!
+	cat >"$T/calcd.conf.in" || return 1
+	rm -f "$T/ports"
+	cs_started=$(log_count 'started ')
+	"$LISTEN_EXEC" "$T/calcd.conf.in" "$CALCD_CONF" "$T/ports" \
+	    "$CALCD" -d -c "$CALCD_CONF" 2>>"$CALCD_LOG" &
+	CALCD_PID=$!	# listen_exec execs calcd: the same process
 	lib_watchdog "$CALCD_PID" </dev/null >/dev/null 2>&1 &
 	CALCD_WATCHDOG=$!
-	cs_addr=$(awk '$1 == "listen" && $2 ~ /^(tcp|tls|http|https)$/ {
-	    print $3; exit }' "$CALCD_CONF")
-	if [ -n "$cs_addr" ]; then
-		cs_port=${cs_addr##*:}
-		cs_host=${cs_addr%:*}
-		cs_host=${cs_host#[}
-		cs_host=${cs_host%]}
-		[ "$cs_host" = "*" ] && cs_host=127.0.0.1
-		wait_port "$cs_host" "$cs_port" && return 0
-	else
-		cs_try=0
-		while [ "$cs_try" -lt 50 ] && kill -0 "$CALCD_PID" 2>/dev/null
-		do
-			grep -q 'started ' "$CALCD_LOG" && return 0
-			cs_try=$((cs_try + 1))
-			sleep 0.1
-		done
+	if wait_for "$LIB_WAIT_S" lib_started "$cs_started" &&
+	    kill -0 "$CALCD_PID" 2>/dev/null && [ -f "$T/ports" ]; then
+		. "$T/ports"
+		return 0
 	fi
 	calcd_stop >/dev/null 2>&1
 	return 1
 }
 
-# calcd_stop: SIGTERM, wait up to 15 s (SIGKILL after that); calcd's exit
-# status in CALCD_STATUS and as the return value.
+# lib_started N: calcd logged its start after N earlier ones, or died.
+lib_started() {
+	kill -0 "$CALCD_PID" 2>/dev/null || return 0
+	[ "$(log_count 'started ')" -gt "$1" ]
+}
+
+# calcd_reload GENERATION: SIGHUP; wait until calcd logs the reload to
+# GENERATION and every worker it had before has left (an idle one may
+# still take a connection as it retires, with the old configuration).
+# Returns 1 when either does not happen within LIB_WAIT_S.
+calcd_reload() {
+	cr_old=$(pgrep -P "$CALCD_PID" | tr '\n' ' ')
+	kill -HUP "$CALCD_PID" || return 1
+	log_wait -F "configuration reloaded, generation $1" || return 1
+	for cr_pid in $cr_old; do
+		wait_for "$LIB_WAIT_S" lib_gone "$cr_pid" || return 1
+	done
+}
+
+# calcd_stop: SIGTERM, wait up to LIB_WAIT_S (SIGKILL after that);
+# calcd's exit status in CALCD_STATUS and as the return value.
 calcd_stop() {
 	[ -n "$CALCD_PID" ] || return "${CALCD_STATUS:-1}"
 	kill -TERM "$CALCD_PID" 2>/dev/null
-	cst_try=0
-	while kill -0 "$CALCD_PID" 2>/dev/null && [ "$cst_try" -lt 150 ]; do
-		cst_try=$((cst_try + 1))
-		sleep 0.1
-	done
+	wait_for "$LIB_WAIT_S" lib_gone "$CALCD_PID"
 	kill -KILL "$CALCD_PID" 2>/dev/null
 	wait "$CALCD_PID"
 	CALCD_STATUS=$?

@@ -13,12 +13,12 @@ BENCH=${CALCD_BENCH:-${top_builddir:-.}/src/calcd-bench}
 command -v certtool >/dev/null 2>&1 || skip_all "certtool not found"
 "${top_srcdir:-.}/certs/mkcerts" "$T/certs" || bail_out "mkcerts failed"
 
-tcp=$(free_port) || bail_out "no free port"
-tls=$(free_port) || bail_out "no free port"
-http=$(free_port) || bail_out "no free port"
-https=$(free_port) || bail_out "no free port"
-udp=$(free_port) || bail_out "no free port"
-dead=$(free_port) || bail_out "no free port"
+tcp=%%tcp%%
+tls=%%tls%%
+http=%%http%%
+https=%%https%%
+udp=%%udp%%
+dead=$(free_port) || bail_out "no free port"	# nothing listens there
 calcd_start <<EOF || bail_out "calcd did not start"
 user nobody
 listen tcp 127.0.0.1:$tcp
@@ -94,14 +94,13 @@ else
 	echo "ok $((tap_n += 1)) # SKIP python3 not found"
 fi
 
-# fake_start: a fake line server on a port $fake picked now (the runs
-# above open thousands of client sockets on ephemeral ports, so a port
-# picked at the start may be taken by now): the greeting, then "11" to
+# fake_start: a fake line server on a port $fake it binds itself (port
+# 0) and writes to a file once it listens: the greeting, then "11" to
 # every line; it stops by itself after 20 seconds.
 fake_start() {
-	fake=$(free_port) || return 1
+	rm -f "$T/fake.port"
 	python3 -c '
-import socketserver, sys, threading
+import os, socketserver, sys, threading
 class Wrong(socketserver.StreamRequestHandler):
 	def handle(self):
 		self.wfile.write(b"welcome to the calculator! - type exit to leave\r\n")
@@ -110,19 +109,24 @@ class Wrong(socketserver.StreamRequestHandler):
 class Server(socketserver.ThreadingTCPServer):
 	daemon_threads = True
 	allow_reuse_address = True
-s = Server(("127.0.0.1", int(sys.argv[1])), Wrong)
+s = Server(("127.0.0.1", 0), Wrong)
+with open(sys.argv[1] + ".tmp", "w") as f:
+	f.write("%d\n" % s.server_address[1])
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
 threading.Timer(20, s.shutdown).start()
-s.serve_forever()' "$fake" </dev/null >/dev/null 2>&1 &
+s.serve_forever()' "$T/fake.port" </dev/null >/dev/null 2>&1 &
 	fake_pid=$!
-	wait_port 127.0.0.1 "$fake" && return 0
+	if wait_for "$LIB_WAIT_S" test -s "$T/fake.port"; then
+		read -r fake <"$T/fake.port"
+		return 0
+	fi
 	kill "$fake_pid" 2>/dev/null
 	wait "$fake_pid" 2>/dev/null
 	return 1
 }
 
 if command -v python3 >/dev/null 2>&1; then
-	fake_start || fake_start || fake_start ||
-	    bail_out "the fake server did not start"
+	fake_start || bail_out "the fake server did not start"
 	bench -t tcp -p "$fake"
 	kill "$fake_pid" 2>/dev/null
 	wait "$fake_pid" 2>/dev/null

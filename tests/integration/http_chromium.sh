@@ -98,7 +98,7 @@ chromium() {
 	    "$@" 2>>"$T/chromium.log"
 }
 
-port=$(free_port) || bail_out "no free port"
+port=%%port%%
 calcd_start <<EOF || bail_out "calcd did not start"
 user nobody
 listen http 127.0.0.1:$port

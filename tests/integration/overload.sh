@@ -15,16 +15,12 @@ command -v certtool >/dev/null 2>&1 || skip_all "certtool not found"
 "$top_srcdir/certs/mkcerts" "$T/c" >/dev/null 2>&1 ||
     bail_out "mkcerts failed"
 
-tport=$(free_port) || bail_out "no free port"
-sport=$(free_port) || bail_out "no free port"
-hport=$(free_port) || bail_out "no free port"
-hsport=$(free_port) || bail_out "no free port"
 calcd_start <<EOF2 || bail_out "calcd did not start"
 user nobody
-listen tcp 127.0.0.1:$tport
-listen tls 127.0.0.1:$sport
-listen http 127.0.0.1:$hport
-listen https 127.0.0.1:$hsport
+listen tcp 127.0.0.1:%%tport%%
+listen tls 127.0.0.1:%%sport%%
+listen http 127.0.0.1:%%hport%%
+listen https 127.0.0.1:%%hsport%%
 tls-certificate $T/c/server.crt
 tls-key $T/c/server.key
 workers-max 16

@@ -17,14 +17,10 @@ command -v nc >/dev/null 2>&1 || skip_all "nc not found (netcat-openbsd)"
 command -v python3 >/dev/null 2>&1 || skip_all "python3 not found"
 
 GREETING='welcome to the calculator! - type exit to leave'
-http=$(free_port) || bail_out "no free port"
-tcp=$(free_port) || bail_out "no free port"
-plain=$(free_port) || bail_out "no free port"
-v1=$(free_port) || bail_out "no free port"
-v2=$(free_port) || bail_out "no free port"
-v2tcp=$(free_port) || bail_out "no free port"
-tls=$(free_port) || bail_out "no free port"
-v2tls=$(free_port) || bail_out "no free port"
+http=%%http%%
+tcp=%%tcp%%
+plain=%%plain%%
+tls=%%tls%%
 "$top_srcdir/certs/mkcerts" "$T/certs" >/dev/null 2>&1 ||
     bail_out "mkcerts failed"
 
@@ -42,7 +38,13 @@ max-connections-per-address 1
 proxy-timeout 2
 EOF
 
-cat >"$T/haproxy.cfg" <<EOF
+# haproxy_start: HAProxy's four frontends on ports picked free now; it
+# binds them itself, so when another process took one meanwhile it
+# exits, and this tries again with new ones.
+haproxy_start() {
+	v1=$(free_port) && v2=$(free_port) && v2tcp=$(free_port) &&
+	    v2tls=$(free_port) || return 1
+	cat >"$T/haproxy.cfg" <<EOF
 global
 	maxconn 100
 defaults
@@ -71,52 +73,87 @@ frontend v2tls
 backend calcd_v2tls
 	server calcd 127.0.0.1:$tls send-proxy-v2
 EOF
-"$HAPROXY" -c -q -f "$T/haproxy.cfg" || bail_out "haproxy refuses its file"
-"$HAPROXY" -f "$T/haproxy.cfg" -db >"$T/haproxy.log" 2>&1 &
-haproxy_pid=$!
-trap 'kill "$haproxy_pid" 2>/dev/null; lib_cleanup' EXIT
-wait_port 127.0.0.1 "$v1" || bail_out "haproxy does not listen"
-wait_port 127.0.0.1 "$v2" || bail_out "haproxy does not listen"
+	"$HAPROXY" -c -q -f "$T/haproxy.cfg" ||
+	    bail_out "haproxy refuses its file"
+	"$HAPROXY" -f "$T/haproxy.cfg" -db >>"$T/haproxy.log" 2>&1 &
+	haproxy_pid=$!
+	wait_for "$LIB_WAIT_S" haproxy_up && kill -0 "$haproxy_pid" 2>/dev/null
+}
+# haproxy_up: every frontend accepts, or HAProxy has exited.
+haproxy_up() {
+	kill -0 "$haproxy_pid" 2>/dev/null || return 0
+	for hu_port in "$v1" "$v2" "$v2tcp" "$v2tls"; do
+		nc -z -w 1 127.0.0.1 "$hu_port" 2>/dev/null || return 1
+	done
+}
+haproxy_pid=
+trap '[ -n "$haproxy_pid" ] && kill "$haproxy_pid" 2>/dev/null; lib_cleanup' \
+    EXIT
+haproxy_start || haproxy_start || haproxy_start ||
+    bail_out "haproxy does not listen"
 
-# client_of PORT LOCAL_PORT: the "client" of /headers, asked through
-# HAProxy's frontend PORT from our own LOCAL_PORT.
+# client_of PORT: the "client" of /headers asked through HAProxy's
+# frontend PORT, then the address we asked from (curl's local port).
 client_of() {
-	bounded 10 curl -s --local-port "$2" "http://127.0.0.1:$1/headers" |
-	    python3 -c 'import json, sys; print(json.load(sys.stdin)["client"])'
+	bounded 10 curl -s -o "$T/headers" -w '%{local_port}' \
+	    "http://127.0.0.1:$1/headers" >"$T/lport"
+	python3 -c 'import json, sys; print(json.load(sys.stdin)["client"])' \
+	    <"$T/headers"
+	echo "127.0.0.1:$(cat "$T/lport")"
 }
 
-lp1=$(free_port) || bail_out "no free port"
-lp2=$(free_port) || bail_out "no free port"
-is "PROXY v1 from HAProxy: /headers names the client" \
-    "$(client_of "$v1" "$lp1")" "127.0.0.1:$lp1"
-is "PROXY v2 from HAProxy: /headers names the client" \
-    "$(client_of "$v2" "$lp2")" "127.0.0.1:$lp2"
+out=$(client_of "$v1")
+lp1=$(cat "$T/lport")
+is "PROXY v1 from HAProxy: /headers names the client" "$out" \
+    "127.0.0.1:$lp1
+127.0.0.1:$lp1"
+out=$(client_of "$v2")
+lp2=$(cat "$T/lport")
+is "PROXY v2 from HAProxy: /headers names the client" "$out" \
+    "127.0.0.1:$lp2
+127.0.0.1:$lp2"
 is "answers through HAProxy" "$(bounded 10 curl -s \
     "http://127.0.0.1:$v2/calc?expr=2%5E10")" 1024
-ok "the log names the client and HAProxy" grep -q \
-    "http 127.0.0.1:$http: 127.0.0.1:$lp2: closed, via 127.0.0.1:" \
-    "$CALCD_LOG"
+ok "the log names the client and HAProxy" log_wait \
+    "http 127.0.0.1:$http: 127.0.0.1:$lp2: closed, via 127.0.0.1:"
 
-lp3=$(free_port) || bail_out "no free port"
-is "line protocol through HAProxy, PROXY v2" "$(printf '5+5\n' |
-    bounded 10 nc -N -p "$lp3" 127.0.0.1 "$v2tcp" | tr -d '\r')" \
-    "$GREETING
+# line PORT INPUT: INPUT to the line protocol through HAProxy's frontend
+# PORT, our side shut down after it; the answers, our local port in
+# $T/lport.
+line() {
+	bounded 10 python3 -c '
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5)
+open(sys.argv[2], "w").write("%d\n" % s.getsockname()[1])
+s.sendall(sys.argv[3].encode())
+s.shutdown(socket.SHUT_WR)
+s.settimeout(10)
+out = b""
+while True:
+    d = s.recv(4096)
+    if not d:
+        break
+    out += d
+sys.stdout.write(out.decode().replace("\r", ""))' "$1" "$T/lport" "$2"
+}
+
+is "line protocol through HAProxy, PROXY v2" "$(line "$v2tcp" '5+5
+')" "$GREETING
 10"
-ok "the line protocol's log names the client" grep -q \
-    "tcp 127.0.0.1:$tcp: 127.0.0.1:$lp3: eof, via 127.0.0.1:" "$CALCD_LOG"
+lp3=$(cat "$T/lport")
+ok "the line protocol's log names the client" log_wait \
+    "tcp 127.0.0.1:$tcp: 127.0.0.1:$lp3: eof, via 127.0.0.1:"
 
 is "TLS through HAProxy: the header, then the handshake" "$(bounded 10 \
     "$top_builddir/src/calcc" --tls --cafile "$T/certs/ca.crt" \
     -h localhost -p "$v2tls" 6*7)" 42
-ok "the TLS connection's log names the client" grep -q \
-    "tls 127.0.0.1:$tls: 127.0.0.1:[0-9]*: quit, via 127.0.0.1:[0-9]*, TLS" \
-    "$CALCD_LOG"
+ok "the TLS connection's log names the client" log_wait \
+    "tls 127.0.0.1:$tls: 127.0.0.1:[0-9]*: quit, via 127.0.0.1:[0-9]*, TLS"
 
 # Without a header: no answer, and calcd says why.
 is "a client that sends no header gets nothing" "$(bounded 10 curl -s \
     "http://127.0.0.1:$http/healthz")" ""
-ok "calcd logged the missing header" grep -q "no PROXY protocol header" \
-    "$CALCD_LOG"
+ok "calcd logged the missing header" log_wait "no PROXY protocol header"
 is "a header sent by hand is taken" "$(printf \
     'PROXY TCP4 192.0.2.7 127.0.0.1 40000 80\r\nGET /headers HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' |
     bounded 10 nc -N 127.0.0.1 "$http" | tail -n 1 |
@@ -144,20 +181,24 @@ wait "$fair"
 is "the same client twice: the second is refused" "$(cat "$T/fair.out")" \
     "True error: too many connections from your address"
 
-calcd_stop
-is "calcd exits 0 on SIGTERM" "$CALCD_STATUS" 0
-
-# From outside proxy-allow: refused before any byte is read.
-calcd_start <<EOF || bail_out "calcd did not start again"
+# From outside proxy-allow: refused before any byte is read.  A reload,
+# so that HAProxy's backends stay on calcd's ports; the listen lines are
+# the same, so the sockets are kept.
+cat >"$CALCD_CONF" <<EOF
 user nobody
 listen tcp 127.0.0.1:$plain
 listen http 127.0.0.1:$http proxy
+listen tcp 127.0.0.1:$tcp proxy
+listen tls 127.0.0.1:$tls proxy
+tls-certificate $T/certs/server.crt
+tls-key $T/certs/server.key
 proxy-allow 192.0.2.0/24
 EOF
+calcd_reload 1 || bail_out "calcd did not reload"
 is "a balancer outside proxy-allow gets nothing" "$(bounded 10 curl -s \
     "http://127.0.0.1:$v2/healthz")" ""
-ok "calcd logged why" grep -q "the address is not in proxy-allow" \
-    "$CALCD_LOG"
+ok "calcd logged why" log_wait "the address is not in proxy-allow"
 calcd_stop
+is "calcd exits 0 on SIGTERM" "$CALCD_STATUS" 0
 kill "$haproxy_pid" 2>/dev/null
 done_testing

@@ -16,8 +16,8 @@ command -v certtool >/dev/null 2>&1 || skip_all "certtool not found"
 "$top_srcdir/certs/mkcerts" "$T/b" || bail_out "mkcerts failed"
 
 GREETING='welcome to the calculator! - type exit to leave'
-port=$(free_port) || bail_out "no free port"
-hport=$(free_port) || bail_out "no free port"
+port=%%port%%
+hport=%%hport%%
 
 config() {
 	cat <<EOF2
@@ -77,6 +77,8 @@ echo | bounded 10 gnutls-cli --x509cafile "$T/a/ca.crt" --resume \
     -p "$port" localhost >"$T/resume" 2>&1
 ok "a second connection resumes the session" \
     grep -q 'This is a resumed session' "$T/resume"
+log_wait ': tls 127.0.0.1:[0-9]*: 127.*resumed' ||
+    diag "no resumed connection in the log"
 pids=$(grep ': tls 127.0.0.1:[0-9]*: 127' "$CALCD_LOG" | tail -n 2 |
     sed 's/.*worker\[\([0-9]*\)\].*/\1/' | sort -u | wc -l)
 is "by a different worker" "$pids" 2
@@ -93,21 +95,11 @@ start=$(date +%s)
 bounded 10 nc -d 127.0.0.1 "$port" >/dev/null 2>&1
 took=$(( $(date +%s) - start ))
 ok "a silent client is cut off at tls-handshake-timeout (${took}s)" \
-    test "$took" -le 3
+    test "$took" -le 7
 
 # Reload with the other certificate: new connections verify with CA b.
 config "$T/b" >"$CALCD_CONF"
-kill -HUP "$CALCD_PID"
-grep_wait() {
-	gw=0
-	while [ "$gw" -lt 50 ] && ! grep -q "$1" "$CALCD_LOG"; do
-		gw=$((gw + 1))
-		sleep 0.1
-	done
-	grep -q "$1" "$CALCD_LOG"
-}
-grep_wait 'configuration reloaded' || diag "no reload in the log"
-sleep 0.3
+calcd_reload 1 || diag "no reload, or old workers left, in the log"
 is "SIGHUP loads the new certificate" "$(tls "$T/b/ca.crt")" "$GREETING
 10
 status 0"
@@ -115,8 +107,7 @@ status 0"
 # A broken pair on reload: logged, and the current one stays.
 config "$T/b" | sed "s|tls-key .*|tls-key $T/a/server.key|" >"$CALCD_CONF"
 kill -HUP "$CALCD_PID"
-grep_wait 'reload failed' || diag "no failed reload in the log"
-ok "a broken pair on reload is logged" grep -q 'reload failed' "$CALCD_LOG"
+ok "a broken pair on reload is logged" log_wait 'reload failed'
 is "and the current certificate stays" "$(tls "$T/b/ca.crt")" "$GREETING
 10
 status 0"
