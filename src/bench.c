@@ -1229,6 +1229,11 @@ conn_answer(struct bench *b, struct conn *c, const char *p, size_t n,
 		if (len > 0 && got[len - 1] == '\r')
 			len--;
 		used = nl + 1 - p;
+		if (wire_is_goodbye(got, len)) {
+			/* Nothing pending was read: send it again elsewhere. */
+			c->closing = 1;
+			return used;
+		}
 		ok = len == e->wantlen && memcmp(got, e->want, len) == 0;
 	} else {
 		used = http_response(p, n, &status, &got, &len, &c->closing);
@@ -1349,6 +1354,13 @@ conn_read(struct bench *b, struct conn *c, uint64_t now)
 		if (n == STREAM_AGAIN)
 			return 0;
 		if (n <= 0) {
+			/*
+			 * A last line that came with the answer before it
+			 * (a goodbye) is read once a request waits for it.
+			 */
+			if (n == 0 && c->inlen > 0 && c->npend > 0 &&
+			    conn_parse(b, c, now) == -1)
+				return -1;
 			if (c->state == CONN_READY && c->npend == 0) {
 				conn_recycle(b, c, now);	/* idle close */
 				return -1;

@@ -25,6 +25,7 @@
 #define GUARD_BITS	16	/* beyond the precision: hides rounding */
 #define SLACK_BITS	8	/* beyond max_digits, for intermediates */
 #define ERR_SIZE	256	/* longest error message */
+#define WP_MAX		(1L << 24) /* most bits of a retry's precision */
 
 /*
  * Errors.
@@ -85,11 +86,23 @@ calc_too_large(struct parser *p)
 }
 
 /*
+ * Fail for want of precision: an interval too wide to decide a sign, a
+ * comparison or the rounding of the answer.  calc_eval() then retries at
+ * a higher precision; the message stands when it cannot.
+ */
+int
+calc_undecided(struct parser *p)
+{
+	p->undecided = 1;
+	return (calc_fail(p, "precision exhausted"));
+}
+
+/*
  * The value stack.
  */
 
 /* Free the n values on top of the stack. */
-static void
+static inline void
 drop(struct calc_session *s, size_t n)
 {
 	while (n-- > 0)
@@ -221,11 +234,11 @@ push_name(struct parser *p, size_t pos, size_t len)
 		return (-1);
 	if (len == 2 && memcmp(name, "pi", 2) == 0) {
 		real_init(s, &r);
-		mpfr_const_pi(r.u.f, MPFR_RNDN);
+		mpfi_const_pi(r.u.f);
 	} else if (len == 1 && name[0] == 'e') {
 		real_init(s, &r);
-		mpfr_set_ui(r.u.f, 1, MPFR_RNDN);
-		mpfr_exp(r.u.f, r.u.f, MPFR_RNDN);
+		mpfi_set_ui(r.u.f, 1);
+		mpfi_exp(r.u.f, r.u.f);
 	} else if (len == 3 && memcmp(name, "ans", 3) == 0)
 		calc_val_copy(&r, &s->ans);
 	else if (var_find(s, name, len, &i))
@@ -250,7 +263,7 @@ negate(struct parser *p)
 	else if (v->k == CALC_DEC)
 		v->u.d.m = -v->u.d.m;
 	else if (v->k == CALC_REAL)
-		mpfr_neg(v->u.f, v->u.f, MPFR_RNDN);
+		mpfi_neg(v->u.f, v->u.f);
 	else {
 		calc_val_to_q(v);
 		mpq_neg(v->u.q, v->u.q);
@@ -359,15 +372,15 @@ check_vars(struct parser *p)
 }
 
 /*
- * Free v, but keep a real of wp bits as the spare: the answer of one line
+ * Free v, but keep a real of wp0 bits as the spare: the answer of one line
  * (say a square root) gives its memory to the next.
  */
 static void
 val_recycle(struct calc_session *s, struct calc_value *v)
 {
 	if (v->k == CALC_REAL && !s->has_spare &&
-	    mpfr_get_prec(v->u.f) == s->wp) {
-		s->spare[0] = v->u.f[0];
+	    mpfi_get_prec(v->u.f) == s->wp0) {
+		s->spare = v->u.f;
 		s->has_spare = 1;
 		val_int(v, 0);
 	} else
@@ -396,6 +409,8 @@ answer(struct parser *p)
 	    s->lim.max_digits)) {
 	case CALC_FMT_TOO_LARGE:
 		return (calc_too_large(p));
+	case CALC_FMT_UNDECIDED:
+		return (calc_undecided(p));
 	case CALC_FMT_NOMEM:
 		return (calc_fail(p, "out of memory"));
 	default:
@@ -411,6 +426,62 @@ answer(struct parser *p)
 	s->ans = *v;
 	s->sp--;
 	return (0);
+}
+
+/*
+ * Ready the next try of a line undecided at the working precision (Ziv's
+ * strategy): twice the precision, the stack emptied.  Each try is charged
+ * in full, so that the budget bounds them all.  Returns -1 past WP_MAX.
+ */
+static int NOINLINE
+next_try(struct parser *p)
+{
+	struct calc_session *s = p->s;
+
+	if (s->wp > WP_MAX / 2)
+		return (-1);
+	if (s->has_spare) {
+		calc_real_free(s->spare);
+		s->has_spare = 0;
+	}
+	drop(s, s->sp);
+	p->undecided = 0;
+	s->wp *= 2;
+	calc_work_init(s);
+	return (0);
+}
+
+/*
+ * After the retries: the session's precision back, and a try that ran out
+ * of work, or of precision, fails with "precision exhausted".
+ */
+static int NOINLINE
+end_tries(struct parser *p, int rc)
+{
+	struct calc_session *s = p->s;
+
+	s->wp = s->wp0;
+	calc_work_init(s);
+	if (rc == -1 && (p->costly || p->undecided))
+		return (calc_undecided(p));
+	return (rc);
+}
+
+/*
+ * Run the program and answer, again at higher precisions while the answer
+ * is undecided.
+ */
+static int
+evaluate(struct parser *p)
+{
+	int rc;
+
+	while ((rc = run(p) == 0 && answer(p) == 0 ? 0 : -1) == -1 &&
+	    p->undecided && next_try(p) == 0)
+		continue;
+	if (p->s->wp != p->s->wp0)
+		return (end_tries(p, rc));
+	return (rc);
 }
 
 /*
@@ -473,6 +544,11 @@ calc_session_new(const struct calc_limits *lim)
 	/* ceil(digits * log2(10)), with log2(10) = 3.3219281 rounded up */
 	s->wp = (mpfr_prec_t)((lim->precision * 3321929 + 999999) / 1000000 +
 	    GUARD_BITS);
+	s->wp0 = s->wp;
+	/* the widest range of exponents: underflow is then rare, and an error */
+	mpfr_set_emin(mpfr_get_emin_min());
+	mpfr_set_emax(mpfr_get_emax_max());
+	mpfr_clear_underflow();
 	s->maxbits = (size_t)(((uint64_t)lim->max_digits * 3321929 + 999999) /
 	    1000000 + SLACK_BITS);
 	calc_work_init(s);
@@ -495,7 +571,7 @@ calc_session_free(struct calc_session *s)
 	}
 	val_clear(&s->ans);
 	if (s->has_spare)
-		mpfr_clear(s->spare);
+		calc_real_free(s->spare);
 	free(s->vars);
 	free(s->stack);
 	free(s->prog);
@@ -521,8 +597,7 @@ calc_eval(struct calc_session *s, const char *expr, size_t len,
 		s->out.s[0] = '\0';
 		s->out.len = 0;
 		st = CALC_EMPTY;
-	} else if (rc == 0 && check_vars(&p) == 0 && run(&p) == 0 &&
-	    answer(&p) == 0)
+	} else if (rc == 0 && check_vars(&p) == 0 && evaluate(&p) == 0)
 		st = CALC_OK;
 	drop(s, s->sp);
 	*out = s->out.s;

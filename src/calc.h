@@ -7,8 +7,13 @@
  * resource bound before doing the work, so it is safe to feed any bytes.
  *
  * Numbers are exact rationals (GMP) while the operations allow, with a
- * 64-bit integer fast path; irrational functions use MPFR at the session's
- * precision.
+ * 64-bit integer fast path.  Inexact values are intervals (MPFI on MPFR)
+ * that hold the true value; an inexact answer is printed only when both
+ * ends round to the same precision digits, so every digit is right, and
+ * the line is evaluated again at twice the working precision until they
+ * do, each try charged to max_work ("error: precision exhausted" when the
+ * budget runs out).  The process's MPFR exponent range is set to its
+ * widest by calc_session_new().
  *
  * Work.  Besides the size of each number, an evaluation bounds the sum of
  * the costs of its operations: before each operation on multi-limb

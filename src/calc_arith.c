@@ -10,6 +10,7 @@
  */
 #include <limits.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include <gmp.h>
 #include <mpfr.h>
@@ -23,6 +24,28 @@
 /*
  * Values.
  */
+
+/*
+ * Make v a real, an interval of prec bits of any value.  The interval
+ * lives on the heap, so that a value stays as small as a rational (the
+ * stack of values copies them); like GMP's, a failed allocation aborts.
+ */
+void
+calc_real_new(struct calc_value *v, mpfr_prec_t prec)
+{
+	if ((v->u.f = malloc(sizeof(*v->u.f))) == NULL)
+		abort();
+	mpfi_init2(v->u.f, prec);
+	v->k = CALC_REAL;
+}
+
+/* Free the interval of a real. */
+void
+calc_real_free(mpfi_ptr f)
+{
+	mpfi_clear(f);
+	free(f);
+}
 
 static void
 z_set_i64(mpz_ptr z, int64_t i)
@@ -67,30 +90,44 @@ calc_val_to_q(struct calc_value *v)
 }
 
 /*
- * Make v inexact, in place: an integer keeps all its bits, so that
- * sin(10^100) is the sine of that integer; other rationals are rounded to
- * the working precision.
+ * Make v inexact, in place: the smallest interval of prec bits that holds
+ * it, or more bits.  An integer keeps all its bits, a point, so that
+ * sin(10^100) is the sine of that integer; another rational gets prec
+ * bits past the bits of its integer part, as a function of it needs them
+ * (the argument of cos(2.343^510) has 189 bits before its point).
  */
 void
-calc_val_to_f(struct calc_session *s, struct calc_value *v)
+calc_val_to_f_at(struct calc_session *s, struct calc_value *v,
+    mpfr_prec_t prec)
 {
-	mpfr_prec_t prec = s->wp;
 	mpq_t q;
 	size_t bits;
+	long mag;
 
+	(void)s;
 	calc_val_to_q(v);
 	if (v->k != CALC_RAT)
 		return;
 	q[0] = v->u.q[0];
+	bits = mpz_sizeinbase(mpq_numref(q), 2);
 	if (mpz_cmp_ui(mpq_denref(q), 1) == 0) {
-		bits = mpz_sizeinbase(mpq_numref(q), 2);
 		if (bits > (size_t)prec)
 			prec = (mpfr_prec_t)bits;
+	} else {
+		mag = (long)bits - (long)mpz_sizeinbase(mpq_denref(q), 2) + 1;
+		if (mag > 0)
+			prec += (mpfr_prec_t)mag;
 	}
-	v->k = CALC_REAL;
-	mpfr_init2(v->u.f, prec);
-	mpfr_set_q(v->u.f, q, MPFR_RNDN);
+	calc_real_new(v, prec);
+	mpfi_set_q(v->u.f, q);
 	mpq_clear(q);
+}
+
+/* calc_val_to_f_at() the working precision. */
+void
+calc_val_to_f(struct calc_session *s, struct calc_value *v)
+{
+	calc_val_to_f_at(s, v, s->wp);
 }
 
 /*
@@ -104,8 +141,8 @@ void
 calc_val_to_wp(struct calc_session *s, struct calc_value *v)
 {
 	calc_val_to_f(s, v);
-	if (mpfr_get_prec(v->u.f) > s->wp)
-		mpfr_prec_round(v->u.f, s->wp, MPFR_RNDN);
+	if (mpfi_get_prec(v->u.f) > s->wp)
+		mpfi_round_prec(v->u.f, s->wp);
 }
 
 void
@@ -120,11 +157,15 @@ calc_val_copy(struct calc_value *d, const struct calc_value *v)
 		mpq_init(d->u.q);
 		mpq_set(d->u.q, v->u.q);
 	} else {
-		mpfr_init2(d->u.f, mpfr_get_prec(v->u.f));
-		mpfr_set(d->u.f, v->u.f, MPFR_RNDN);
+		calc_real_new(d, mpfi_get_prec(v->u.f));
+		mpfi_set(d->u.f, v->u.f);
 	}
 }
 
+/*
+ * The sign of v: -1, 0 or 1, or CALC_SGN_UNKNOWN for an interval that
+ * holds 0 and more.
+ */
 int
 calc_val_sgn(const struct calc_value *v)
 {
@@ -134,10 +175,33 @@ calc_val_sgn(const struct calc_value *v)
 		return ((v->u.d.m > 0) - (v->u.d.m < 0));
 	if (v->k == CALC_RAT)
 		return (mpq_sgn(v->u.q));
-	return (mpfr_sgn(v->u.f));
+	if (mpfr_sgn(REAL_LO(v->u.f)) > 0)
+		return (1);
+	if (mpfr_sgn(REAL_HI(v->u.f)) < 0)
+		return (-1);
+	if (mpfr_zero_p(REAL_LO(v->u.f)) && mpfr_zero_p(REAL_HI(v->u.f)))
+		return (0);
+	return (CALC_SGN_UNKNOWN);
 }
 
-/* Compare a and b, which may become rationals. */
+/* Compare the interval a with the rational b, as calc_val_cmp() does. */
+static int
+real_cmp_q(mpfi_srcptr a, mpq_srcptr b)
+{
+	int lo = mpfr_cmp_q(REAL_LO(a), b), hi = mpfr_cmp_q(REAL_HI(a), b);
+
+	if (lo > 0)
+		return (1);
+	if (hi < 0)
+		return (-1);
+	return (lo == 0 && hi == 0 ? 0 : CALC_CMP_UNKNOWN);
+}
+
+/*
+ * Compare a and b, which may become rationals: -1, 0 or 1, or
+ * CALC_CMP_UNKNOWN when an interval meets the other value and is not
+ * equal to it.
+ */
 int
 calc_val_cmp(struct calc_value *a, struct calc_value *b)
 {
@@ -145,24 +209,35 @@ calc_val_cmp(struct calc_value *a, struct calc_value *b)
 
 	if (a->k == CALC_INT && b->k == CALC_INT)
 		return ((a->u.i > b->u.i) - (a->u.i < b->u.i));
-	if (a->k == CALC_REAL && b->k == CALC_REAL)
-		return (mpfr_cmp(a->u.f, b->u.f));
+	if (a->k == CALC_REAL && b->k == CALC_REAL) {
+		if (mpfr_less_p(REAL_HI(a->u.f), REAL_LO(b->u.f)))
+			return (-1);
+		if (mpfr_greater_p(REAL_LO(a->u.f), REAL_HI(b->u.f)))
+			return (1);
+		if (mpfr_equal_p(REAL_LO(a->u.f), REAL_HI(a->u.f)) &&
+		    mpfr_equal_p(REAL_LO(b->u.f), REAL_HI(b->u.f)) &&
+		    mpfr_equal_p(REAL_LO(a->u.f), REAL_LO(b->u.f)))
+			return (0);
+		return (CALC_CMP_UNKNOWN);
+	}
 	calc_val_to_q(a);
 	calc_val_to_q(b);
 	if (a->k == CALC_RAT && b->k == CALC_RAT)
 		return (mpq_cmp(a->u.q, b->u.q));
 	if (a->k == CALC_REAL)
-		return (mpfr_cmp_q(a->u.f, b->u.q));
-	c = mpfr_cmp_q(b->u.f, a->u.q);
-	return ((c < 0) - (c > 0));
+		return (real_cmp_q(a->u.f, b->u.q));
+	c = real_cmp_q(b->u.f, a->u.q);
+	return (c == CALC_CMP_UNKNOWN ? c : (c < 0) - (c > 0));
 }
 
 /*
  * Bring a fresh result r to its canonical form: an exact integer that
  * fits becomes a small integer; an exact number over the size limit is an
- * error if it is an integer, else it becomes inexact; an inexact NaN is a
- * domain error of the operation name, an infinity too large.  On error r
- * is freed.
+ * error if it is an integer, else it becomes inexact.  An interval with
+ * a NaN end is a domain error of the operation name; one with an
+ * infinite end is too large when it lies on one side of 0, else (1/x for
+ * an x across 0) undecided at this precision; an underflow is too small.
+ * On error r is freed.
  */
 int
 calc_finish(struct parser *p, struct calc_value *r, const char *name)
@@ -170,15 +245,23 @@ calc_finish(struct parser *p, struct calc_value *r, const char *name)
 	struct calc_session *s = p->s;
 	mpq_t q;
 	int64_t i;
+	int side;
 
 	if (r->k == CALC_REAL) {
-		if (mpfr_nan_p(r->u.f)) {
+		if (mpfi_nan_p(r->u.f)) {
 			val_clear(r);
 			return (calc_fail(p, "domain error in %s", name));
 		}
-		if (mpfr_inf_p(r->u.f)) {
+		if (mpfi_inf_p(r->u.f)) {
+			side = mpfr_sgn(REAL_LO(r->u.f)) > 0 ||
+			    mpfr_sgn(REAL_HI(r->u.f)) < 0;
 			val_clear(r);
-			return (calc_too_large(p));
+			return (side ? calc_too_large(p) : calc_undecided(p));
+		}
+		if (mpfr_underflow_p()) {
+			mpfr_clear_underflow();
+			val_clear(r);
+			return (calc_fail(p, "result too small"));
 		}
 	} else if (r->k == CALC_RAT && val_is_int(r)) {
 		if (mpz_sizeinbase(mpq_numref(r->u.q), 2) > s->maxbits) {
@@ -198,7 +281,7 @@ calc_finish(struct parser *p, struct calc_value *r, const char *name)
 		}
 		q[0] = r->u.q[0];
 		real_init(s, r);
-		mpfr_set_q(r->u.f, q, MPFR_RNDN);
+		mpfi_set_q(r->u.f, q);
 		mpq_clear(q);
 	}
 	return (0);
@@ -281,11 +364,61 @@ q_mod(mpq_ptr r, mpq_srcptr a, mpq_srcptr b)
 	mpz_clear(t);
 }
 
+/* The gcd of a and b, by Stein's binary method. */
+static uint64_t
+u64_gcd(uint64_t a, uint64_t b)
+{
+	int s;
+
+	if (a == 0 || b == 0)
+		return (a | b);
+	s = __builtin_ctzll(a | b);
+	a >>= __builtin_ctzll(a);
+	do {
+		b >>= __builtin_ctzll(b);
+		if (a > b) {
+			uint64_t t = a;
+
+			a = b;
+			b = t;
+		}
+		b -= a;
+	} while (b != 0);
+	return (a << s);
+}
+
+/*
+ * r = a / b, b not 0, as the canonical mpq that mpq_div() would make,
+ * reduced in 64 bits: GMP then only stores it.  Returns -1 for INT64_MIN,
+ * whose absolute value does not fit.
+ */
+static int
+int_quotient(struct calc_value *r, int64_t a, int64_t b)
+{
+	uint64_t ua, ub, g;
+
+	if (a == INT64_MIN || b == INT64_MIN)
+		return (-1);
+	ua = (uint64_t)(a < 0 ? -a : a);
+	ub = (uint64_t)(b < 0 ? -b : b);
+	g = u64_gcd(ua, ub);
+	r->k = CALC_RAT;
+	mpq_init(r->u.q);
+	mpz_set_ui(mpq_numref(r->u.q), ua / g);
+	if ((a < 0) != (b < 0))
+		mpz_neg(mpq_numref(r->u.q), mpq_numref(r->u.q));
+	mpz_set_ui(mpq_denref(r->u.q), ub / g);
+	return (0);
+}
+
 /* r = a op b with mpq, the work charged. */
 static int
 rat_op_q(struct parser *p, int op, struct calc_value *r, struct calc_value *a,
     struct calc_value *b)
 {
+	if (op == '/' && a->k == CALC_INT && b->k == CALC_INT &&
+	    int_quotient(r, a->u.i, b->u.i) == 0)
+		return (calc_finish(p, r, NULL));
 	calc_val_to_q(a);
 	calc_val_to_q(b);
 	r->k = CALC_RAT;
@@ -325,27 +458,75 @@ rat_op(struct parser *p, int op, struct calc_value *r, struct calc_value *a,
 	return (rat_op_q(p, op, r, a, b));
 }
 
+/*
+ * a % b = a - b * trunc(a / b) on intervals: trunc is monotonic, so the
+ * interval of the ends' truncations holds the true one, and the result
+ * is exact to the working precision once the quotient's interval holds
+ * one integer part (exp(335) % 3.9 needs exp(335) to some 600 bits: the
+ * retries get there).  The quotient and the product keep the bits of the
+ * integer part on top of the working precision.
+ */
+static int
+real_mod(struct parser *p, struct calc_value *r, struct calc_value *a,
+    struct calc_value *b)
+{
+	mpfr_prec_t prec = p->s->wp;
+	mpfr_exp_t x;
+	mpfi_t q;
+
+	mpfi_init2(q, prec);
+	mpfi_div(q, a->u.f, b->u.f);
+	x = mpfr_regular_p(REAL_HI(q)) ? mpfr_get_exp(REAL_HI(q)) : 0;
+	if (mpfr_regular_p(REAL_LO(q)) && mpfr_get_exp(REAL_LO(q)) > x)
+		x = mpfr_get_exp(REAL_LO(q));
+	if (x > 0 && (size_t)x <= p->s->maxbits) {
+		if (charge(p, 3 * calc_work_mul(calc_bits_limbs((uint64_t)prec +
+		    (uint64_t)x), calc_bits_limbs((uint64_t)prec +
+		    (uint64_t)x))) == -1) {
+			mpfi_clear(q);
+			return (-1);
+		}
+		prec += x;
+		mpfi_set_prec(q, prec);
+		mpfi_div(q, a->u.f, b->u.f);
+	}
+	mpfr_rint_trunc(REAL_LO(q), REAL_LO(q), MPFR_RNDD);
+	mpfr_rint_trunc(REAL_HI(q), REAL_HI(q), MPFR_RNDU);
+	mpfi_mul(q, q, b->u.f);
+	real_init(p->s, r);
+	mpfi_sub(r->u.f, a->u.f, q);
+	mpfi_clear(q);
+	return (calc_finish(p, r, "%"));
+}
+
+/*
+ * The inexact a op b on intervals; binop() found b / 0 and b % 0.  A
+ * divisor across 0 is undecided at this precision.
+ */
 static int
 real_op(struct parser *p, int op, struct calc_value *r, struct calc_value *a,
     struct calc_value *b)
 {
 	char name[2] = { (char)op, '\0' };
 
+	if ((op == '/' || op == '%') &&
+	    calc_val_sgn(b) == CALC_SGN_UNKNOWN)
+		return (calc_undecided(p));
 	if (charge(p, calc_work_fop(p->s, op, a, b)) == -1)
 		return (-1);
 	calc_val_to_f(p->s, a);
 	calc_val_to_f(p->s, b);
+	if (op == '%')
+		return (real_mod(p, r, a, b));
 	real_init(p->s, r);
 	if (op == '+')
-		mpfr_add(r->u.f, a->u.f, b->u.f, MPFR_RNDN);
+		mpfi_add(r->u.f, a->u.f, b->u.f);
 	else if (op == '-')
-		mpfr_sub(r->u.f, a->u.f, b->u.f, MPFR_RNDN);
+		mpfi_sub(r->u.f, a->u.f, b->u.f);
 	else if (op == '*')
-		mpfr_mul(r->u.f, a->u.f, b->u.f, MPFR_RNDN);
-	else if (op == '/')
-		mpfr_div(r->u.f, a->u.f, b->u.f, MPFR_RNDN);
+		mpfi_mul(r->u.f, a->u.f, b->u.f);
 	else
-		mpfr_fmod(r->u.f, a->u.f, b->u.f, MPFR_RNDN);
+		mpfi_div(r->u.f, a->u.f, b->u.f);
 	return (calc_finish(p, r, name));
 }
 
@@ -357,87 +538,93 @@ real_op(struct parser *p, int op, struct calc_value *r, struct calc_value *a,
  * 2^63 beyond that.
  */
 static size_t
-pow_limit(mpfr_srcptr a)
+pow_limit(mpfi_srcptr a)
 {
-	mpfr_exp_t x = mpfr_get_exp(a);
+	mpfr_exp_t x = mpfr_get_exp(REAL_HI(a));
 
-	return (POW_SLACK + (x == 0 || x == 1 ? (size_t)mpfr_get_prec(a) : 0));
+	if (mpfr_zero_p(REAL_HI(a)) || (mpfr_regular_p(REAL_LO(a)) &&
+	    mpfr_get_exp(REAL_LO(a)) < x))
+		x = mpfr_get_exp(REAL_LO(a));
+	return (POW_SLACK + (x == 0 || x == 1 ? (size_t)mpfi_get_prec(a) : 0));
 }
 
-/* |a|^|e| by binary powering into t, whose precision is set. */
+/* a^|e| by binary powering into t, whose precision is set. */
 static void
-pow_loop(mpfr_ptr t, mpfr_srcptr a, mpz_srcptr e)
+pow_loop(mpfi_ptr t, mpfi_srcptr a, mpz_srcptr e)
 {
 	size_t i = mpz_sizeinbase(e, 2) - 1;
-	mpfr_t x;
 	mpz_t m;
 
 	mpz_init(m);
 	mpz_abs(m, e);
-	mpfr_init2(x, mpfr_get_prec(t));
-	mpfr_abs(x, a, MPFR_RNDN);
-	mpfr_set(t, x, MPFR_RNDN);
+	mpfi_set(t, a);
 	/* once 0 or infinite, the power stays so: |t| only moves away from 1 */
-	for (; i > 0 && mpfr_regular_p(t); i--) {
-		mpfr_sqr(t, t, MPFR_RNDN);
+	for (; i > 0 && !mpfi_inf_p(t) && !mpfi_is_zero(t); i--) {
+		mpfi_sqr(t, t);
 		if (mpz_tstbit(m, i - 1))
-			mpfr_mul(t, t, x, MPFR_RNDN);
+			mpfi_mul(t, t, a);
 	}
-	mpfr_clear(x);
 	mpz_clear(m);
 }
 
 /*
- * r = a^e for an inexact a (wp bits, or an integer of any size) and an
- * integer e, by binary powering at a fixed precision.  mpfr_pow_z() rounds
- * correctly, at a cost that grows as the result nears a rounding boundary:
- * (1 + 2^-50)^(2^80 - 1) took it a millisecond at 34 digits, a power
- * near 1 a third of a second at 1000 digits.  Each squaring doubles the
- * relative error so far, so with Z the bits of e the precision is
- * wp + Z + 16 bits and the result is within an ulp of wp bits; past
- * pow_limit() bits the result is 0 or infinite at once.
+ * r = a^e for an interval a (of wp + Z + 16 bits, Z the bits of e, or an
+ * integer of any size) and an integer e, by binary powering on intervals
+ * at wp + Z + 16 bits: each squaring doubles the relative width so far,
+ * so the result is within a few ulps of wp bits when a was that narrow.
+ * Past pow_limit() bits the result is too small or too large at once.
  */
 static int
-real_pow_z(struct parser *p, struct calc_value *r, mpfr_srcptr a,
+real_pow_z(struct parser *p, struct calc_value *r, mpfi_srcptr a,
     mpz_srcptr e)
 {
 	size_t z = mpz_sizeinbase(e, 2), n;
 	int c;		/* |a| against 1 */
-	mpfr_t t;
+	mpfi_t t;
 
-	c = mpfr_sgn(a) < 0 ? -mpfr_cmp_si(a, -1) : mpfr_cmp_ui(a, 1);
-	if (mpz_sgn(e) == 0 || mpfr_zero_p(a) || c == 0) {
+	mpfi_init2(t, mpfi_get_prec(a));
+	mpfi_abs(t, a);
+	c = mpfr_cmp_ui(REAL_LO(t), 1) > 0 ? 1 :
+	    mpfr_cmp_ui(REAL_HI(t), 1) < 0 ? -1 :
+	    mpfr_cmp_ui(REAL_LO(t), 1) == 0 && mpfr_cmp_ui(REAL_HI(t), 1) == 0 ?
+	    0 : CALC_CMP_UNKNOWN;
+	mpfi_clear(t);
+	if (mpz_sgn(e) == 0 || mpfi_is_zero(a) || c == 0) {
 		real_init(p->s, r);
-		mpfr_set_ui(r->u.f, !mpfr_zero_p(a) || mpz_sgn(e) == 0,
-		    MPFR_RNDN);
+		mpfi_set_ui(r->u.f, !mpfi_is_zero(a) || mpz_sgn(e) == 0);
+		if (mpfi_is_neg(a) && mpz_odd_p(e))
+			mpfi_neg(r->u.f, r->u.f);
 	} else if (z > pow_limit(a)) {
-		real_init(p->s, r);
-		if ((c > 0) == (mpz_sgn(e) > 0))
-			mpfr_set_inf(r->u.f, 1);
-		else
-			mpfr_set_zero(r->u.f, 1);
+		if (c == CALC_CMP_UNKNOWN)
+			return (calc_undecided(p));
+		if ((c > 0) != (mpz_sgn(e) > 0))
+			return (calc_fail(p, "result too small"));
+		return (calc_too_large(p));
 	} else {
 		n = calc_bits_limbs((uint64_t)p->s->wp + z + 16);
 		if (charge(p, WORK_LIMB *
-		    calc_bits_limbs((uint64_t)mpfr_get_prec(a)) +
-		    z * (2 * calc_work_mul(n, n) + 64 * (uint64_t)n)) == -1)
+		    calc_bits_limbs((uint64_t)mpfi_get_prec(a)) +
+		    z * (4 * calc_work_mul(n, n) + 64 * (uint64_t)n)) == -1)
 			return (-1);
-		mpfr_init2(t, p->s->wp + (mpfr_prec_t)z + 16);
+		mpfi_init2(t, p->s->wp + (mpfr_prec_t)z + 16);
 		pow_loop(t, a, e);
+		if (mpz_sgn(e) < 0 && mpfi_inf_p(t)) {
+			/* 1/t is below the smallest exponent, or near it */
+			mpfi_clear(t);
+			return (calc_fail(p, "result too small"));
+		}
 		real_init(p->s, r);
 		if (mpz_sgn(e) < 0)
-			mpfr_ui_div(r->u.f, 1, t, MPFR_RNDN);
+			mpfi_ui_div(r->u.f, 1, t);
 		else
-			mpfr_set(r->u.f, t, MPFR_RNDN);
-		mpfr_clear(t);
+			mpfi_set(r->u.f, t);
+		mpfi_clear(t);
 	}
-	if (mpfr_sgn(a) < 0 && mpz_odd_p(e))
-		mpfr_neg(r->u.f, r->u.f, MPFR_RNDN);
 	return (calc_finish(p, r, "^"));
 }
 
 /*
- * Set e to the integer b, exact or inexact.  An inexact b of more than
+ * Set e to the integer b, exact or a point interval.  An inexact b of more than
  * wp + POW_SLACK bits is even and past pow_limit() of any base (an exact
  * base of more than wp bits is an integer): 2 to that many bits, with b's
  * sign, stands for it.
@@ -446,57 +633,88 @@ static void
 pow_exponent(const struct calc_session *s, mpz_ptr e,
     const struct calc_value *b)
 {
-	if (b->k == CALC_INT)
+	mpfr_srcptr f;
+
+	if (b->k == CALC_INT) {
 		z_set_i64(e, b->u.i);
-	else if (b->k == CALC_RAT)
+		return;
+	}
+	if (b->k == CALC_RAT) {
 		mpz_set(e, mpq_numref(b->u.q));
-	else if (mpfr_zero_p(b->u.f) ||
-	    mpfr_get_exp(b->u.f) <= (mpfr_exp_t)s->wp + POW_SLACK)
-		mpfr_get_z(e, b->u.f, MPFR_RNDN);
+		return;
+	}
+	f = REAL_LO(b->u.f);
+	if (mpfr_zero_p(f) ||
+	    mpfr_get_exp(f) <= (mpfr_exp_t)s->wp + POW_SLACK)
+		mpfr_get_z(e, f, MPFR_RNDN);
 	else {
 		mpz_setbit(e, (mp_bitcnt_t)s->wp + POW_SLACK);
-		if (mpfr_sgn(b->u.f) < 0)
+		if (mpfr_sgn(f) < 0)
 			mpz_neg(e, e);
 	}
 }
 
 /*
  * a^b inexactly, for a base or an exponent that is inexact or a result too
- * large to be exact.  An integer exponent, exact or not, goes to
- * real_pow_z(); MPFR's own mpfr_pow() would call mpfr_pow_z().  A
- * negative base has a real power when the exponent is a rational of odd
- * denominator: (-8)^(1/3) is -2.
+ * large to be exact.  An integer exponent, exact or a point, goes to
+ * real_pow_z() with the base to the bits it needs; another is exp(b ln a)
+ * on intervals.  A negative base has a real power when the exponent is a
+ * rational of odd denominator: (-8)^(1/3) is -2.
  */
 static int
 real_pow(struct parser *p, struct calc_value *r, struct calc_value *a,
     struct calc_value *b)
 {
-	int neg = 0, rc;
+	int neg, odd, rc, sa;
+	size_t z;
 	mpz_t e;
+	mpfi_t t;
 
-	if (val_is_int(b) || (b->k == CALC_REAL && mpfr_integer_p(b->u.f))) {
-		calc_val_to_f(p->s, a);
+	if (val_is_int(b) || (b->k == CALC_REAL &&
+	    mpfr_equal_p(REAL_LO(b->u.f), REAL_HI(b->u.f)) &&
+	    mpfr_integer_p(REAL_LO(b->u.f)))) {
 		mpz_init(e);
 		pow_exponent(p->s, e, b);
+		/* the bits the powering loses, or up to wp of them */
+		z = mpz_sizeinbase(e, 2);
+		calc_val_to_f_at(p->s, a, p->s->wp + 16 +
+		    (z < (size_t)p->s->wp ? (mpfr_prec_t)z : p->s->wp));
 		rc = real_pow_z(p, r, a->u.f, e);
 		mpz_clear(e);
 		return (rc);
 	}
-	if (charge(p, 2 * calc_work_fn(p->s) + calc_work_copy(a) +
+	if (charge(p, 3 * calc_work_fn(p->s) + calc_work_copy(a) +
 	    calc_work_copy(b)) == -1)
 		return (-1);
+	/* a negative base takes an exact exponent of odd denominator */
+	odd = b->k == CALC_RAT && mpz_odd_p(mpq_denref(b->u.q));
+	neg = odd && mpz_odd_p(mpq_numref(b->u.q));
 	calc_val_to_f(p->s, a);
-	real_init(p->s, r);
-	mpfr_set(r->u.f, a->u.f, MPFR_RNDN);
-	if (b->k == CALC_RAT && mpfr_sgn(a->u.f) < 0 &&
-	    mpz_odd_p(mpq_denref(b->u.q))) {
-		neg = mpz_odd_p(mpq_numref(b->u.q));
-		mpfr_neg(r->u.f, r->u.f, MPFR_RNDN);
-	}
 	calc_val_to_f(p->s, b);
-	mpfr_pow(r->u.f, r->u.f, b->u.f, MPFR_RNDN);
+	if ((sa = calc_val_sgn(a)) == CALC_SGN_UNKNOWN)
+		return (calc_undecided(p));
+	real_init(p->s, r);
+	if (sa == 0) {
+		mpfi_set_ui(r->u.f, 0);
+		return (calc_finish(p, r, "^"));
+	}
+	mpfi_set(r->u.f, a->u.f);
+	if (sa < 0) {
+		if (!odd) {
+			val_clear(r);
+			return (calc_fail(p, "domain error in ^"));
+		}
+		mpfi_neg(r->u.f, r->u.f);
+	} else
+		neg = 0;
+	/* exp(b ln a), the exponent to wp bits past its integer part */
+	mpfi_init2(t, p->s->wp + 64);
+	mpfi_log(t, r->u.f);
+	mpfi_mul(t, t, b->u.f);
+	mpfi_exp(r->u.f, t);
+	mpfi_clear(t);
 	if (neg)
-		mpfr_neg(r->u.f, r->u.f, MPFR_RNDN);
+		mpfi_neg(r->u.f, r->u.f);
 	return (calc_finish(p, r, "^"));
 }
 
@@ -607,6 +825,8 @@ val_pow(struct parser *p, struct calc_value *r, struct calc_value *a,
 
 	if (calc_val_sgn(a) == 0 && calc_val_sgn(b) < 0)
 		return (calc_fail(p, "division by zero"));
+	if (calc_val_sgn(a) == 0 && calc_val_sgn(b) == CALC_SGN_UNKNOWN)
+		return (calc_undecided(p));
 	if (a->k == CALC_INT && b->k == CALC_INT &&
 	    int_pow(r, a->u.i, b->u.i) == 0)
 		return (0);
@@ -624,6 +844,48 @@ val_pow(struct parser *p, struct calc_value *r, struct calc_value *a,
 }
 
 /*
+ * r = x! for an interval x: a point that is an integer >= 0, else a
+ * domain error when no such integer lies in x, else undecided.  The
+ * factorial is gamma(x + 1) rounded to nearest, widened by an ulp each
+ * way unless exact.
+ */
+static int
+real_factorial(struct parser *p, struct calc_value *r, mpfi_srcptr x)
+{
+	mpfr_srcptr lo = REAL_LO(x), hi = REAL_HI(x);
+	mpfr_t t;
+	int exact;
+
+	if (!mpfr_equal_p(lo, hi)) {
+		if (mpfr_sgn(hi) < 0)
+			return (calc_fail(p, "domain error in !"));
+		mpfr_init2(t, mpfi_get_prec(x));
+		mpfr_rint_floor(t, hi, MPFR_RNDD);
+		if (mpfr_less_p(t, lo)) {
+			mpfr_clear(t);
+			return (calc_fail(p, "domain error in !"));
+		}
+		mpfr_clear(t);
+		return (calc_undecided(p));
+	}
+	if (!mpfr_integer_p(lo) || mpfr_sgn(lo) < 0)
+		return (calc_fail(p, "domain error in !"));
+	if (charge(p, calc_work_gamma(p->s, lo)) == -1)
+		return (-1);
+	mpfr_init2(t, mpfi_get_prec(x) + 1);
+	mpfr_add_ui(t, lo, 1, MPFR_RNDN);
+	real_init(p->s, r);
+	exact = mpfr_gamma(REAL_LO(r->u.f), t, MPFR_RNDN) == 0;
+	mpfr_set(REAL_HI(r->u.f), REAL_LO(r->u.f), MPFR_RNDN);
+	if (!exact) {
+		mpfr_nextbelow(REAL_LO(r->u.f));
+		mpfr_nextabove(REAL_HI(r->u.f));
+	}
+	mpfr_clear(t);
+	return (0);
+}
+
+/*
  * Replace the value on top of the stack by its factorial.  log2(n!) is at
  * least n * (log2(n) - log2(e)), so a too large n fails before the work;
  * it is at most n * log2(n), which bounds the work.
@@ -637,13 +899,8 @@ calc_factorial(struct parser *p)
 
 	val_undec(v);
 	if (v->k == CALC_REAL) {
-		if (!mpfr_integer_p(v->u.f) || mpfr_sgn(v->u.f) < 0)
-			return (calc_fail(p, "domain error in !"));
-		if (charge(p, calc_work_gamma(p->s, v->u.f)) == -1)
+		if (real_factorial(p, &r, v->u.f) == -1)
 			return (-1);
-		real_init(p->s, &r);
-		mpfr_add_ui(r.u.f, v->u.f, 1, MPFR_RNDN);
-		mpfr_gamma(r.u.f, r.u.f, MPFR_RNDN);
 	} else if (!val_is_int(v) || calc_val_sgn(v) < 0)
 		return (calc_fail(p, "domain error in !"));
 	else if (v->k == CALC_INT && v->u.i <= 20) {

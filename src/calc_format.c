@@ -170,6 +170,68 @@ u64_digits(char *d, uint64_t u)
 	return (n);
 }
 
+/*
+ * rat_digits() for a fraction n/den of 64-bit numerator and denominator,
+ * by long division in 128-bit arithmetic, 18 digits a step, without GMP:
+ * the significant digits, one more, and whether a remainder is left
+ * decide the rounding exactly.  Returns -1, d untouched, for a larger
+ * fraction.
+ */
+static int
+small_rat_digits(char *d, long *ep, mpq_srcptr q, unsigned long prec)
+{
+	char buf[CALC_PRECISION_MAX + 48];
+	uint64_t n, den, r, chunk;
+	unsigned __int128 t;
+	size_t len = 0, i;
+	long e;
+	int up;
+
+	if (GMP_NUMB_BITS != 64 || mpz_size(mpq_numref(q)) != 1 ||
+	    mpz_size(mpq_denref(q)) != 1)
+		return (-1);
+	n = mpz_getlimbn(mpq_numref(q), 0);
+	den = mpz_getlimbn(mpq_denref(q), 0);
+	r = n % den;
+	if (n / den > 0) {
+		len = u64_digits(buf, n / den);
+		e = (long)len - 1;
+	} else {
+		/* the zeros after the point, then the first digit */
+		for (e = -1; (unsigned __int128)r * 10 < den; e--)
+			r *= 10;
+	}
+	while (len <= prec) {
+		t = (unsigned __int128)r * 1000000000000000000ULL;
+		chunk = (uint64_t)(t / den);
+		r = (uint64_t)(t - (unsigned __int128)chunk * den);
+		/* 18 digits, leading zeros kept */
+		u64_digits(buf + len, chunk + 1000000000000000000ULL);
+		memmove(buf + len, buf + len + 1, 18);
+		len += 18;
+	}
+	/* buf[prec] is the first digit dropped; past it, the sticky rest */
+	up = buf[prec] > '5';
+	if (buf[prec] == '5') {
+		for (i = prec + 1; i < len && buf[i] == '0'; i++)
+			continue;
+		up = i < len || r != 0 || ((buf[prec - 1] - '0') & 1);
+	}
+	buf[prec] = '\0';
+	if (up) {
+		for (i = prec; i-- > 0 && buf[i] == '9'; )
+			buf[i] = '0';
+		if (i == (size_t)-1) {
+			buf[0] = '1';
+			e++;
+		} else
+			buf[i]++;
+	}
+	memcpy(d, buf, prec + 1);
+	*ep = e;
+	return (0);
+}
+
 /* Print a small integer. */
 static void
 fmt_int(struct calc_buf *b, int64_t i)
@@ -377,12 +439,112 @@ real_digits(char *d, long *ep, mpfr_srcptr f, unsigned long prec)
 	return (0);
 }
 
+/*
+ * Set d to the prec digits of |x|, an end of an interval, rounded as
+ * rat_digits() rounds, *ep to the decimal exponent of the first and *neg
+ * to its sign; d is "" for 0.
+ */
+static void
+end_digits(char *d, long *ep, int *neg, mpfr_srcptr x, unsigned long prec)
+{
+	mpfr_exp_t fe;
+
+	*neg = mpfr_sgn(x) < 0;
+	*ep = 0;
+	if (mpfr_zero_p(x)) {
+		d[0] = '\0';
+		return;
+	}
+	if (real_digits(d, ep, x, prec) == 0)
+		return;
+	mpfr_get_str(d, &fe, 10, prec, x, MPFR_RNDN);
+	if (d[0] == '-')
+		memmove(d, d + 1, prec + 1);
+	*ep = (long)fe - 1;
+}
+
+/*
+ * Format the interval f, which holds the true value: when its ends round
+ * to the same digits, so does every number between them, the true value
+ * too; else the rounding is undecided at this precision.
+ */
+static enum calc_fmt
+fmt_real(struct calc_buf *b, mpfi_srcptr f, unsigned long prec)
+{
+	digits_t lo, hi;
+	long elo, ehi;
+	int nlo, nhi;
+
+	end_digits(lo, &elo, &nlo, REAL_LO(f), prec);
+	end_digits(hi, &ehi, &nhi, REAL_HI(f), prec);
+	if (elo != ehi || (nlo != nhi && lo[0] != '\0') || strcmp(lo, hi) != 0)
+		return (CALC_FMT_UNDECIDED);
+	if (lo[0] == '\0') {
+		strcpy(b->s, "0");	/* also -0 */
+		b->len = 1;
+	} else
+		put_decimal(b, nlo, lo, prec, elo, prec);
+	return (CALC_FMT_OK);
+}
+
+/* Write the 19 digits of u < 10^19 to d, leading zeros kept, and a NUL. */
+static size_t
+fixed19(char *d, uint64_t u)
+{
+	char t[21];
+	size_t n = u64_digits(t, u);
+
+	memset(d, '0', 19 - n);
+	memcpy(d + 19 - n, t, n + 1);
+	return (19);
+}
+
+/*
+ * Print an integer of at most two 64-bit limbs, |z| < 2^128, by two
+ * divisions by 10^19 in 128-bit arithmetic: mpz_get_str() costs more than
+ * the rest of a line such as 2^99.  b has room for 41 bytes.
+ */
+static void
+fmt_u128(struct calc_buf *b, mpz_srcptr z)
+{
+	const uint64_t e19 = 10000000000000000000ULL;
+	unsigned __int128 u = mpz_getlimbn(z, 0);
+	uint64_t lo, mid, hi;
+	char *o = b->s;
+
+	if (mpz_size(z) == 2)
+		u |= (unsigned __int128)mpz_getlimbn(z, 1) << 64;
+	lo = (uint64_t)(u % e19);
+	u /= e19;
+	mid = (uint64_t)(u % e19);
+	hi = (uint64_t)(u / e19);
+	if (mpz_sgn(z) < 0)
+		*o++ = '-';
+	if (hi > 0) {
+		o += u64_digits(o, hi);
+		o += fixed19(o, mid);
+		o += fixed19(o, lo);
+	} else if (mid > 0) {
+		o += u64_digits(o, mid);
+		o += fixed19(o, lo);
+	} else
+		o += u64_digits(o, lo);
+	b->len = (size_t)(o - b->s);
+}
+
 /* Print an exact integer in full, unless it has more than max digits. */
 static enum calc_fmt
 fmt_integer(struct calc_buf *b, mpz_srcptr z, unsigned long max)
 {
 	size_t n;
 
+	if (GMP_NUMB_BITS == 64 && GMP_NAIL_BITS == 0 && mpz_size(z) <= 2) {
+		if (calc_buf_reserve(b, 48) == -1)
+			return (CALC_FMT_NOMEM);
+		fmt_u128(b, z);
+		return (b->len - (mpz_sgn(z) < 0) > max ? CALC_FMT_TOO_LARGE :
+		    CALC_FMT_OK);
+	}
 	/* mpz_sizeinbase() may be one too big: count the digits printed */
 	n = mpz_sizeinbase(z, 10);
 	if (n > max + 1)
@@ -442,7 +604,7 @@ calc_format_work(const struct calc_value *v, unsigned long prec)
 	if (v->k == CALC_INT)
 		return (0);
 	if (v->k == CALC_REAL)
-		return (32 * calc_work_mul(p, p) + 4096);
+		return (2 * (32 * calc_work_mul(p, p) + 4096));
 	if (v->k == CALC_DEC) {
 		calc_dec_frac(v, &un, &ud);
 		return (frac_work(calc_u64_limbs(un) + 1, calc_u64_limbs(ud),
@@ -465,7 +627,6 @@ calc_format(struct calc_buf *b, const struct calc_value *v,
     unsigned long prec, unsigned long max_digits)
 {
 	digits_t d;
-	mpfr_exp_t fe;
 	long e;
 
 	if (calc_buf_reserve(b, prec + NUM_SLACK) == -1)
@@ -481,25 +642,12 @@ calc_format(struct calc_buf *b, const struct calc_value *v,
 		if (mpz_cmp_ui(mpq_denref(v->u.q), 1) == 0)
 			return (fmt_integer(b, mpq_numref(v->u.q),
 			    max_digits));
-		rat_digits(d, &e, v->u.q, prec);
+		if (small_rat_digits(d, &e, v->u.q, prec) == -1)
+			rat_digits(d, &e, v->u.q, prec);
 		put_decimal(b, mpq_sgn(v->u.q) < 0, d, strlen(d), e, prec);
 		break;
 	case CALC_REAL:
-		if (mpfr_zero_p(v->u.f)) {
-			strcpy(b->s, "0");	/* also -0 */
-			b->len = 1;
-			break;
-		}
-		if (real_digits(d, &e, v->u.f, prec) == 0) {
-			put_decimal(b, mpfr_sgn(v->u.f) < 0, d, prec, e, prec);
-			break;
-		}
-		mpfr_get_str(d, &fe, 10, prec, v->u.f, MPFR_RNDN);
-		if (d[0] == '-')
-			put_decimal(b, 1, d + 1, prec, (long)fe - 1, prec);
-		else
-			put_decimal(b, 0, d, prec, (long)fe - 1, prec);
-		break;
+		return (fmt_real(b, v->u.f, prec));
 	}
 	return (CALC_FMT_OK);
 }

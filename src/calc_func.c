@@ -20,32 +20,32 @@
  * (check_calc.c checks the order).
  */
 const struct func calc_funcs[] = {
-	{ "abs",	F_ABS,		1, 1, NULL },
-	{ "acos",	F_MPFR,		1, 1, mpfr_acos },
-	{ "asin",	F_MPFR,		1, 1, mpfr_asin },
-	{ "atan",	F_MPFR,		1, 1, mpfr_atan },
-	{ "atan2",	F_ATAN2,	2, 2, NULL },
-	{ "cbrt",	F_CBRT,		1, 1, mpfr_cbrt },
-	{ "ceil",	F_CEIL,		1, 1, mpfr_rint_ceil },
-	{ "cos",	F_TRIG,		1, 1, mpfr_cos },
-	{ "cosh",	F_MPFR,		1, 1, mpfr_cosh },
-	{ "exp",	F_MPFR,		1, 1, mpfr_exp },
-	{ "floor",	F_FLOOR,	1, 1, mpfr_rint_floor },
-	{ "gcd",	F_GCD,		2, 0, NULL },
-	{ "lcm",	F_LCM,		2, 0, NULL },
-	{ "ln",		F_LN,		1, 1, NULL },
-	{ "log",	F_LOG,		1, 2, NULL },
-	{ "log10",	F_POS,		1, 1, mpfr_log10 },
-	{ "log2",	F_POS,		1, 1, mpfr_log2 },
-	{ "max",	F_MAX,		1, 0, NULL },
-	{ "min",	F_MIN,		1, 0, NULL },
-	{ "round",	F_ROUND,	1, 1, mpfr_rint_round },
-	{ "sin",	F_TRIG,		1, 1, mpfr_sin },
-	{ "sinh",	F_MPFR,		1, 1, mpfr_sinh },
-	{ "sqrt",	F_SQRT,		1, 1, mpfr_sqrt },
-	{ "tan",	F_TRIG,		1, 1, mpfr_tan },
-	{ "tanh",	F_MPFR,		1, 1, mpfr_tanh },
-	{ "trunc",	F_TRUNC,	1, 1, mpfr_rint_trunc },
+	{ "abs",	F_ABS,		1, 1, mpfi_abs,		NULL },
+	{ "acos",	F_ARC,		1, 1, mpfi_acos,	NULL },
+	{ "asin",	F_ARC,		1, 1, mpfi_asin,	NULL },
+	{ "atan",	F_MPFR,		1, 1, mpfi_atan,	NULL },
+	{ "atan2",	F_ATAN2,	2, 2, NULL,		NULL },
+	{ "cbrt",	F_CBRT,		1, 1, mpfi_cbrt,	NULL },
+	{ "ceil",	F_CEIL,		1, 1, NULL,		mpfr_rint_ceil },
+	{ "cos",	F_TRIG,		1, 1, NULL,		mpfr_cos },
+	{ "cosh",	F_MPFR,		1, 1, mpfi_cosh,	NULL },
+	{ "exp",	F_MPFR,		1, 1, mpfi_exp,		NULL },
+	{ "floor",	F_FLOOR,	1, 1, NULL,		mpfr_rint_floor },
+	{ "gcd",	F_GCD,		2, 0, NULL,		NULL },
+	{ "lcm",	F_LCM,		2, 0, NULL,		NULL },
+	{ "ln",		F_LN,		1, 1, NULL,		NULL },
+	{ "log",	F_LOG,		1, 2, NULL,		NULL },
+	{ "log10",	F_POS,		1, 1, mpfi_log10,	NULL },
+	{ "log2",	F_POS,		1, 1, mpfi_log2,	NULL },
+	{ "max",	F_MAX,		1, 0, NULL,		NULL },
+	{ "min",	F_MIN,		1, 0, NULL,		NULL },
+	{ "round",	F_ROUND,	1, 1, NULL,		mpfr_rint_round },
+	{ "sin",	F_TRIG,		1, 1, NULL,		mpfr_sin },
+	{ "sinh",	F_MPFR,		1, 1, mpfi_sinh,	NULL },
+	{ "sqrt",	F_SQRT,		1, 1, mpfi_sqrt,	NULL },
+	{ "tan",	F_TRIG,		1, 1, NULL,		NULL },
+	{ "tanh",	F_MPFR,		1, 1, mpfi_tanh,	NULL },
+	{ "trunc",	F_TRUNC,	1, 1, NULL,		mpfr_rint_trunc },
 };
 
 const size_t calc_nfuncs = sizeof(calc_funcs) / sizeof(calc_funcs[0]);
@@ -59,13 +59,16 @@ fn_int(struct parser *p, const struct func *f, struct calc_value *r,
 	mpz_srcptr n, d;
 
 	if (a->k == CALC_REAL) {
-		if (charge(p, calc_work_copy(a)) == -1)
+		if (charge(p, 2 * calc_work_copy(a)) == -1)
 			return (-1);
 		real_init(p->s, r);
 		if (f->id == F_ABS)
-			mpfr_abs(r->u.f, a->u.f, MPFR_RNDN);
-		else
-			f->mf(r->u.f, a->u.f, MPFR_RNDN);
+			mpfi_abs(r->u.f, a->u.f);
+		else {
+			/* monotonic: the rounded ends hold the result */
+			f->rf(REAL_LO(r->u.f), REAL_LO(a->u.f), MPFR_RNDD);
+			f->rf(REAL_HI(r->u.f), REAL_HI(a->u.f), MPFR_RNDU);
+		}
 		return (calc_finish(p, r, f->name));
 	}
 	if (a->k == CALC_INT && a->u.i != INT64_MIN) {
@@ -124,7 +127,8 @@ isqrt_u64(uint64_t n)
 /*
  * sqrt of a small integer i >= 0, as fn_root() computes it from the
  * rational i, and charged so, without GMP: a perfect square is exact, the
- * square root of any other is mpfr_sqrt_ui() correctly rounded.
+ * square root of any other is the interval of an ulp around
+ * mpfr_sqrt_ui() rounded to nearest.
  */
 static int
 fn_sqrt_int(struct parser *p, const struct func *f, struct calc_value *r,
@@ -145,21 +149,48 @@ fn_sqrt_int(struct parser *p, const struct func *f, struct calc_value *r,
 	if (charge(p, SMALL_LIMBS ? ws->root : WORK_LIMB * (n + d) +
 	    8 * calc_work_div(w + w, w) + WORK_ROOT) == -1)
 		return (-1);
+	/* irrational: within an ulp either side of the nearest */
 	real_init(p->s, r);
-	mpfr_sqrt_ui(r->u.f, x, MPFR_RNDN);
+	(void)mpfr_sqrt_ui(REAL_LO(r->u.f), x, MPFR_RNDN);
+	mpfr_set(REAL_HI(r->u.f), REAL_LO(r->u.f), MPFR_RNDN);
+	mpfr_nextbelow(REAL_LO(r->u.f));
+	mpfr_nextabove(REAL_HI(r->u.f));
 	return (calc_finish(p, r, f->name));
 }
 
 /*
- * sqrt and cbrt, exact for perfect squares and cubes.  Else MPFR rounds
- * them correctly at once, at the cost of a few divisions.
+ * Fail unless every value of a is positive, or not negative when zero is
+ * allowed: a domain error of f when none is, undecided when some are.
+ */
+static int
+domain_pos(struct parser *p, const struct func *f,
+    const struct calc_value *a, int zero)
+{
+	int c = calc_val_sgn(a);
+
+	if (c == CALC_SGN_UNKNOWN) {
+		c = mpfr_sgn(REAL_HI(a->u.f));
+		if (c < 0 || (c == 0 && !zero))
+			return (calc_fail(p, "domain error in %s", f->name));
+		if (zero && mpfr_zero_p(REAL_LO(a->u.f)))
+			return (0);
+		return (calc_undecided(p));
+	}
+	if (c < 0 || (c == 0 && !zero))
+		return (calc_fail(p, "domain error in %s", f->name));
+	return (0);
+}
+
+/*
+ * sqrt and cbrt, exact for perfect squares and cubes.  Else MPFI rounds
+ * the ends correctly, at the cost of a few divisions.
  */
 static int
 fn_root(struct parser *p, const struct func *f, struct calc_value *r,
     struct calc_value *a)
 {
-	if (f->id == F_SQRT && calc_val_sgn(a) < 0)
-		return (calc_fail(p, "domain error in sqrt"));
+	if (f->id == F_SQRT && domain_pos(p, f, a, 1) == -1)
+		return (-1);
 	if (f->id == F_SQRT && a->k == CALC_INT)
 		return (fn_sqrt_int(p, f, r, a));
 	if (a->k != CALC_REAL) {
@@ -172,11 +203,11 @@ fn_root(struct parser *p, const struct func *f, struct calc_value *r,
 			return (calc_finish(p, r, f->name));
 		val_clear(r);
 	}
-	if (charge(p, calc_work_froot(p->s, a)) == -1)
+	if (charge(p, 2 * calc_work_froot(p->s, a)) == -1)
 		return (-1);
 	calc_val_to_f(p->s, a);
 	real_init(p->s, r);
-	f->mf(r->u.f, a->u.f, MPFR_RNDN);
+	f->mf(r->u.f, a->u.f);
 	return (calc_finish(p, r, f->name));
 }
 
@@ -201,6 +232,19 @@ trig_close(const struct calc_session *s, mpfr_srcptr x, uint64_t r)
 	return (close);
 }
 
+/* The exponent of the larger end of x, not 0, in absolute value. */
+static mpfr_exp_t
+real_mag_exp(mpfi_srcptr x)
+{
+	mpfr_exp_t e = mpfr_get_emin_min();
+
+	if (mpfr_regular_p(REAL_LO(x)))
+		e = mpfr_get_exp(REAL_LO(x));
+	if (mpfr_regular_p(REAL_HI(x)) && mpfr_get_exp(REAL_HI(x)) > e)
+		e = mpfr_get_exp(REAL_HI(x));
+	return (e);
+}
+
 /* Bits of |v| before the point; 0 below 1. */
 static uint64_t
 val_mag_bits(const struct calc_value *v)
@@ -210,29 +254,92 @@ val_mag_bits(const struct calc_value *v)
 	if (v->k == CALC_INT)
 		return (64);
 	if (v->k == CALC_REAL)
-		return (mpfr_regular_p(v->u.f) && mpfr_get_exp(v->u.f) > 0 ?
-		    (uint64_t)mpfr_get_exp(v->u.f) : 0);
+		return (mpfi_bounded_p(v->u.f) && !mpfi_is_zero(v->u.f) &&
+		    real_mag_exp(v->u.f) > 0 ? (uint64_t)real_mag_exp(v->u.f) :
+		    0);
 	b = (long)mpz_sizeinbase(mpq_numref(v->u.q), 2) -
 	    (long)mpz_sizeinbase(mpq_denref(v->u.q), 2) + 1;
 	return (b > 0 ? (uint64_t)b : 0);
 }
 
 /*
- * The functions MPFR computes from one argument.  The sine of an inexact
- * number needs pi to as many bits as the number has before its point: past
- * the size limit of integers, that is too large.  The other functions
- * read their argument rounded to the working precision (calc_val_to_wp()).
+ * r = the interval around fn(m), rounded to nearest, of an ulp (unless
+ * exact) and rad each way, within [-1, 1].
+ */
+static void
+real_trig_at(mpfi_ptr r, int (*fn)(mpfr_ptr, mpfr_srcptr, mpfr_rnd_t),
+    mpfr_srcptr m, mpfr_srcptr rad)
+{
+	int exact = fn(REAL_LO(r), m, MPFR_RNDN) == 0;
+
+	mpfr_set(REAL_HI(r), REAL_LO(r), MPFR_RNDN);
+	if (!exact) {
+		mpfr_nextbelow(REAL_LO(r));
+		mpfr_nextabove(REAL_HI(r));
+	}
+	mpfr_sub(REAL_LO(r), REAL_LO(r), rad, MPFR_RNDD);
+	mpfr_add(REAL_HI(r), REAL_HI(r), rad, MPFR_RNDU);
+	if (mpfr_cmp_si(REAL_LO(r), -1) < 0)
+		mpfr_set_si(REAL_LO(r), -1, MPFR_RNDN);
+	if (mpfr_cmp_ui(REAL_HI(r), 1) > 0)
+		mpfr_set_ui(REAL_HI(r), 1, MPFR_RNDN);
+}
+
+/*
+ * sin, cos or tan of the interval x: the function rounded to nearest at
+ * the centre of x, widened by an ulp and by the radius of x, since
+ * neither sin nor cos moves faster than its argument; tan is sin / cos.
+ * A large integer is a point, and MPFR reduces it with all its bits.
+ */
+static void
+real_trig(const struct calc_session *s, const struct func *f, mpfi_ptr r,
+    mpfi_srcptr x)
+{
+	mpfr_t m, rad, t;
+	mpfi_t c;
+
+	mpfr_init2(m, mpfi_get_prec(x));
+	mpfr_init2(rad, 64);
+	mpfr_init2(t, 64);
+	mpfi_mid(m, x);
+	mpfr_sub(rad, REAL_HI(x), m, MPFR_RNDU);
+	mpfr_sub(t, m, REAL_LO(x), MPFR_RNDU);
+	mpfr_max(rad, rad, t, MPFR_RNDU);
+	if (f->rf != NULL)
+		real_trig_at(r, f->rf, m, rad);
+	else {
+		mpfi_init2(c, s->wp);
+		real_trig_at(r, mpfr_sin, m, rad);
+		real_trig_at(c, mpfr_cos, m, rad);
+		mpfi_div(r, r, c);
+		mpfi_clear(c);
+	}
+	mpfr_clears(m, rad, t, NULL);
+}
+
+/*
+ * The functions of one argument: MPFI's, and sin, cos and tan.  The sine
+ * of an inexact number needs pi to as many bits as the number has before
+ * its point: past the size limit of integers, that is too large.  The
+ * other functions read their argument to the working precision
+ * (calc_val_to_wp()); asin and acos read it within [-1, 1].
  */
 static int
 fn_mpfr(struct parser *p, const struct func *f, struct calc_value *r,
     struct calc_value *a)
 {
-	uint64_t w = calc_work_fn(p->s) + calc_work_copy(a), bits = 0;
+	uint64_t w = 2 * calc_work_fn(p->s) + calc_work_copy(a), bits = 0;
 
-	if (f->id == F_POS && calc_val_sgn(a) <= 0)
-		return (calc_fail(p, "domain error in %s", f->name));
-	if (f->id == F_TRIG && a->k == CALC_REAL && !mpfr_zero_p(a->u.f) &&
-	    mpfr_get_exp(a->u.f) > (mpfr_exp_t)p->s->maxbits)
+	/* sin and cos near a zero work at up to twice the precision */
+	if (f->id == F_TRIG)
+		w = 2 * calc_work_fn_prec(2 * (uint64_t)p->s->wp) +
+		    calc_work_copy(a);
+
+	if (f->id == F_POS && domain_pos(p, f, a, 0) == -1)
+		return (-1);
+	if (f->id == F_TRIG && a->k == CALC_REAL && !mpfi_is_zero(a->u.f) &&
+	    (!mpfi_bounded_p(a->u.f) ||
+	    real_mag_exp(a->u.f) > (mpfr_exp_t)p->s->maxbits))
 		return (calc_too_large(p));
 	if (f->id == F_TRIG)
 		w += calc_work_trig(p->s, bits = val_mag_bits(a));
@@ -243,12 +350,22 @@ fn_mpfr(struct parser *p, const struct func *f, struct calc_value *r,
 	else {
 		calc_val_to_f(p->s, a);
 		if (bits > (uint64_t)p->s->wp &&
-		    trig_close(p->s, a->u.f, bits) &&
+		    trig_close(p->s, REAL_LO(a->u.f), bits) &&
 		    charge(p, calc_work_trig_close(bits)) == -1)
 			return (-1);
 	}
+	if (f->id == F_ARC && (mpfr_cmp_si(REAL_LO(a->u.f), -1) < 0 ||
+	    mpfr_cmp_ui(REAL_HI(a->u.f), 1) > 0)) {
+		if (mpfr_cmp_si(REAL_HI(a->u.f), -1) < 0 ||
+		    mpfr_cmp_ui(REAL_LO(a->u.f), 1) > 0)
+			return (calc_fail(p, "domain error in %s", f->name));
+		return (calc_undecided(p));
+	}
 	real_init(p->s, r);
-	f->mf(r->u.f, a->u.f, MPFR_RNDN);
+	if (f->id == F_TRIG)
+		real_trig(p->s, f, r->u.f, a->u.f);
+	else
+		f->mf(r->u.f, a->u.f);
 	return (calc_finish(p, r, f->name));
 }
 
@@ -258,7 +375,7 @@ fn_log(struct parser *p, const struct func *f, struct calc_value *r,
     struct calc_value *a, size_t n)
 {
 	struct calc_value one;
-	mpfr_t t;
+	mpfi_t t;
 	int c = 1;
 
 	if (n == 2) {
@@ -269,21 +386,25 @@ fn_log(struct parser *p, const struct func *f, struct calc_value *r,
 		c = calc_val_cmp(&a[1], &one);
 		val_clear(&one);
 	}
-	if (calc_val_sgn(&a[0]) <= 0 ||
-	    (n == 2 && (calc_val_sgn(&a[1]) <= 0 || c == 0)))
+	if (domain_pos(p, f, &a[0], 0) == -1 ||
+	    (n == 2 && domain_pos(p, f, &a[1], 0) == -1))
+		return (-1);
+	if (c == 0)
 		return (calc_fail(p, "domain error in %s", f->name));
-	if (charge(p, n * calc_work_fn(p->s) + calc_work_copy(&a[0]) +
+	if (c == CALC_CMP_UNKNOWN)
+		return (calc_undecided(p));
+	if (charge(p, 2 * n * calc_work_fn(p->s) + calc_work_copy(&a[0]) +
 	    (n == 2 ? calc_work_copy(&a[1]) : 0)) == -1)
 		return (-1);
 	calc_val_to_wp(p->s, &a[0]);
 	real_init(p->s, r);
-	mpfr_log(r->u.f, a[0].u.f, MPFR_RNDN);
+	mpfi_log(r->u.f, a[0].u.f);
 	if (n == 2) {
 		calc_val_to_wp(p->s, &a[1]);
-		mpfr_init2(t, p->s->wp);
-		mpfr_log(t, a[1].u.f, MPFR_RNDN);
-		mpfr_div(r->u.f, r->u.f, t, MPFR_RNDN);
-		mpfr_clear(t);
+		mpfi_init2(t, p->s->wp);
+		mpfi_log(t, a[1].u.f);
+		mpfi_div(r->u.f, r->u.f, t);
+		mpfi_clear(t);
 	}
 	return (calc_finish(p, r, f->name));
 }
@@ -292,17 +413,52 @@ static int
 fn_atan2(struct parser *p, const struct func *f, struct calc_value *r,
     struct calc_value *a)
 {
-	if (charge(p, calc_work_fn(p->s) + calc_work_copy(&a[0]) +
+	int c;
+
+	if (charge(p, 2 * calc_work_fn(p->s) + calc_work_copy(&a[0]) +
 	    calc_work_copy(&a[1])) == -1)
 		return (-1);
 	calc_val_to_wp(p->s, &a[0]);
 	calc_val_to_wp(p->s, &a[1]);
 	real_init(p->s, r);
-	mpfr_atan2(r->u.f, a[0].u.f, a[1].u.f, MPFR_RNDN);
+	/* atan2(0, x), 0 exact: 0, or pi for x < 0, where MPFI sees the cut */
+	if (mpfi_is_zero(a[0].u.f) && (c = calc_val_sgn(&a[1])) !=
+	    CALC_SGN_UNKNOWN) {
+		if (c < 0)
+			mpfi_const_pi(r->u.f);
+		else
+			mpfi_set_ui(r->u.f, 0);
+	} else
+		mpfi_atan2(r->u.f, a[0].u.f, a[1].u.f);
 	return (calc_finish(p, r, f->name));
 }
 
-/* min and max: the chosen argument keeps its kind. */
+/*
+ * Replace b by min(b, x) or max(b, x) of intervals that meet: the ends'
+ * minima or maxima hold it.
+ */
+static void
+real_hull(struct calc_session *s, const struct func *f, struct calc_value *b,
+    struct calc_value *x)
+{
+	int (*m)(mpfr_ptr, mpfr_srcptr, mpfr_srcptr, mpfr_rnd_t) =
+	    f->id == F_MIN ? mpfr_min : mpfr_max;
+	mpfi_t t;
+
+	calc_val_to_f(s, b);
+	calc_val_to_f(s, x);
+	mpfi_init2(t, mpfi_get_prec(b->u.f) > mpfi_get_prec(x->u.f) ?
+	    mpfi_get_prec(b->u.f) : mpfi_get_prec(x->u.f));
+	m(REAL_LO(t), REAL_LO(b->u.f), REAL_LO(x->u.f), MPFR_RNDD);
+	m(REAL_HI(t), REAL_HI(b->u.f), REAL_HI(x->u.f), MPFR_RNDU);
+	mpfi_swap(t, b->u.f);
+	mpfi_clear(t);
+}
+
+/*
+ * min and max: the chosen argument keeps its kind; of intervals that
+ * meet, the result is an interval that holds either.
+ */
 static int
 fn_minmax(struct parser *p, const struct func *f, struct calc_value *r,
     struct calc_value *a, size_t n)
@@ -315,7 +471,9 @@ fn_minmax(struct parser *p, const struct func *f, struct calc_value *r,
 		    charge(p, calc_work_cmp(&a[i], &a[best])) == -1)
 			return (-1);
 		c = calc_val_cmp(&a[i], &a[best]);
-		if (f->id == F_MIN ? c < 0 : c > 0)
+		if (c == CALC_CMP_UNKNOWN)
+			real_hull(p->s, f, &a[best], &a[i]);
+		else if (f->id == F_MIN ? c < 0 : c > 0)
 			best = i;
 	}
 	*r = a[best];

@@ -24,6 +24,7 @@
 
 #include <gmp.h>
 #include <mpfr.h>
+#include <mpfi.h>
 
 #include "calc.h"
 
@@ -48,7 +49,8 @@ enum calc_kind {
 	CALC_INT,		/* exact, fits int64_t: the fast path */
 	CALC_DEC,		/* exact, d.m * 10^-d.s, see calc_dec.c */
 	CALC_RAT,		/* exact, canonical mpq_t */
-	CALC_REAL		/* inexact, never NaN nor infinite */
+	CALC_REAL		/* inexact: an interval that holds the true
+				   value, never NaN nor infinite */
 };
 
 struct calc_dec {
@@ -62,9 +64,13 @@ struct calc_value {
 		int64_t		i;
 		struct calc_dec	d;
 		mpq_t		q;
-		mpfr_t		f;
+		mpfi_ptr	f;	/* see calc_real_new() */
 	} u;
 };
+
+/* The ends of the interval of a CALC_REAL. */
+#define REAL_LO(f)	(&(f)->left)
+#define REAL_HI(f)	(&(f)->right)
 
 /* A text buffer that grows; s is always NUL-terminated. */
 struct calc_buf {
@@ -87,16 +93,20 @@ enum {
 
 enum func_id {
 	F_MPFR, F_ABS, F_FLOOR, F_CEIL, F_ROUND, F_TRUNC, F_SQRT, F_CBRT,
-	F_LN, F_LOG, F_POS, F_TRIG, F_ATAN2, F_MIN, F_MAX, F_GCD, F_LCM
+	F_LN, F_LOG, F_POS, F_TRIG, F_ARC, F_ATAN2, F_MIN, F_MAX, F_GCD, F_LCM
 };
 
-/* A function of calc_funcs[]. */
+/*
+ * A function of calc_funcs[]: mf computes it on an interval (MPFI), rf at
+ * a point, rounded (MPFR), for the kinds that need one.
+ */
 struct func {
 	const char	*name;
 	enum func_id	 id;
 	size_t		 min;		/* arity */
 	size_t		 max;		/* 0: no upper bound */
-	int		(*mf)(mpfr_ptr, mpfr_srcptr, mpfr_rnd_t);
+	int		(*mf)(mpfi_ptr, mpfi_srcptr);
+	int		(*rf)(mpfr_ptr, mpfr_srcptr, mpfr_rnd_t);
 };
 
 struct var {
@@ -153,7 +163,8 @@ struct work_small {
 struct calc_session {
 	struct calc_limits	 lim;
 	struct work_small	 ws;	/* valid when GMP_NUMB_BITS >= 64 */
-	mpfr_prec_t		 wp;	/* working precision, bits */
+	mpfr_prec_t		 wp;	/* working precision of this try, bits */
+	mpfr_prec_t		 wp0;	/* ... of the first try */
 	size_t			 maxbits; /* largest exact number, bits */
 	struct calc_value	 ans;
 	struct var		*vars;	/* sorted by name */
@@ -162,7 +173,7 @@ struct calc_session {
 	size_t			 sp;
 	size_t			 stackcap;
 	struct calc_buf		 out;	/* the answer; ERR_SIZE or more */
-	mpfr_t			 spare;	/* a real of wp bits to reuse */
+	mpfi_ptr		 spare;	/* a real of wp0 bits to reuse */
 	int			 has_spare;
 	struct op		*prog;	/* the expression compiled */
 	size_t			 nprog;
@@ -184,6 +195,8 @@ struct parser {
 	size_t			 npos;	/* the name assigned to */
 	size_t			 nlen;
 	uint64_t		 work;	/* spent, at most lim.max_work */
+	int			 undecided; /* failed for want of precision */
+	int			 costly; /* failed for want of work */
 };
 
 /* calc.c: errors, which set the answer and return -1. */
@@ -193,6 +206,7 @@ int		 calc_fail(struct parser *p, const char *fmt, ...)
 int		 calc_fail_name(struct parser *p, const char *what,
 		    const char *name, size_t n);
 int		 calc_too_large(struct parser *p);
+int		 calc_undecided(struct parser *p);
 
 /* calc.c: the value stack. */
 int		 calc_put(struct parser *p, size_t n, struct calc_value *r);
@@ -213,13 +227,19 @@ int		 calc_push_literal(struct parser *p, size_t pos, size_t len);
  * place, never their value), writes a fresh result and returns 0, or
  * returns -1 having failed.
  */
+void		 calc_real_new(struct calc_value *v, mpfr_prec_t prec);
+void		 calc_real_free(mpfi_ptr f);
 void		 calc_val_to_q(struct calc_value *v);
 void		 calc_val_to_f(struct calc_session *s, struct calc_value *v);
+void		 calc_val_to_f_at(struct calc_session *s, struct calc_value *v,
+		    mpfr_prec_t prec);
 void		 calc_val_to_wp(struct calc_session *s, struct calc_value *v);
 void		 calc_val_copy(struct calc_value *d,
 		    const struct calc_value *v);
 int		 calc_val_sgn(const struct calc_value *v);
+#define CALC_SGN_UNKNOWN 2	/* calc_val_sgn() of an interval across 0 */
 int		 calc_val_cmp(struct calc_value *a, struct calc_value *b);
+#define CALC_CMP_UNKNOWN 2	/* calc_val_cmp() of intervals that meet */
 int		 calc_finish(struct parser *p, struct calc_value *r,
 		    const char *name);
 int		 calc_q_root(mpq_ptr r, mpq_srcptr a, unsigned long k);
@@ -233,7 +253,7 @@ val_clear(struct calc_value *v)
 	if (v->k == CALC_RAT)
 		mpq_clear(v->u.q);
 	else if (v->k == CALC_REAL)
-		mpfr_clear(v->u.f);
+		calc_real_free(v->u.f);
 	v->k = CALC_INT;
 	v->u.i = 0;
 }
@@ -267,10 +287,10 @@ real_init(struct calc_session *s, struct calc_value *r)
 {
 	r->k = CALC_REAL;
 	if (s->has_spare) {
-		r->u.f[0] = s->spare[0];
+		r->u.f = s->spare;
 		s->has_spare = 0;
 	} else
-		mpfr_init2(r->u.f, s->wp);
+		calc_real_new(r, s->wp);
 }
 
 /* calc_func.c: the functions, sorted by name, and their lookup. */
@@ -302,6 +322,7 @@ uint64_t	 calc_work_str(size_t n);
 uint64_t	 calc_work_gcd(size_t a, size_t b);
 uint64_t	 calc_work_pow(size_t r);
 uint64_t	 calc_work_fn(const struct calc_session *s);
+uint64_t	 calc_work_fn_prec(uint64_t prec);
 uint64_t	 calc_work_trig(const struct calc_session *s, uint64_t r);
 uint64_t	 calc_work_trig_close(uint64_t r);
 uint64_t	 calc_work_copy(const struct calc_value *v);
@@ -391,8 +412,10 @@ charge(struct parser *p, uint64_t w)
 	uint64_t left = p->s->lim.max_work - p->work;
 
 	w += WORK_CALL;
-	if (w > left)
+	if (w > left) {
+		p->costly = 1;
 		return (calc_fail(p, "expression too costly"));
+	}
 	p->work += w;
 	return (0);
 }
@@ -405,6 +428,7 @@ charge(struct parser *p, uint64_t w)
 enum calc_fmt {
 	CALC_FMT_OK,
 	CALC_FMT_TOO_LARGE,	/* an integer over max_digits digits */
+	CALC_FMT_UNDECIDED,	/* an interval whose ends round apart */
 	CALC_FMT_NOMEM
 };
 

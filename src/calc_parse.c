@@ -343,7 +343,7 @@ push_decimal(struct parser *p, const char *s, size_t n)
 	if (inexact) {
 		snprintf(buf + m, 32, "e%lld", x);
 		real_init(p->s, &r);
-		mpfr_set_str(r.u.f, buf, 10, MPFR_RNDN);
+		mpfi_set_str(r.u.f, buf, 10);
 	} else {
 		r.k = CALC_RAT;
 		mpq_init(r.u.q);

@@ -22,6 +22,8 @@
 #include "calc.h"
 #include "calc_int.h"
 
+#define FN_LINEAR	256	/* limbs up to which an MPFR function is linear */
+
 static uint64_t
 isqrt(uint64_t n)
 {
@@ -94,11 +96,27 @@ calc_work_pow(size_t r)
 	return (2 * calc_work_mul(r, r) + 1024);
 }
 
-/* An MPFR function at the working precision, Ziv's retries included. */
+/*
+ * An MPFR function at the working precision, Ziv's retries included:
+ * linear up to FN_LINEAR limbs (16000 digits), then growing with the
+ * square, above sin, exp and log measured up to 108800 bits (1701 limbs:
+ * 96 ms for sin), which the retries of an undecided line reach.
+ */
 uint64_t
 calc_work_fn(const struct calc_session *s)
 {
-	return (WORK_FN * (calc_bits_limbs(s->wp) + 2));
+	return (calc_work_fn_prec((uint64_t)s->wp));
+}
+
+/* ... at prec bits. */
+uint64_t
+calc_work_fn_prec(uint64_t prec)
+{
+	uint64_t n = calc_bits_limbs(prec) + 2;
+
+	if (n > FN_LINEAR)
+		return (WORK_FN * n * n / FN_LINEAR);
+	return (WORK_FN * n);
 }
 
 /*
@@ -142,7 +160,7 @@ val_limbs(const struct calc_value *v)
 	if (v->k == CALC_RAT)
 		return (q_limbs(v->u.q));
 	if (v->k == CALC_REAL)
-		return (calc_bits_limbs((uint64_t)mpfr_get_prec(v->u.f)));
+		return (2 * calc_bits_limbs((uint64_t)mpfi_get_prec(v->u.f)));
 	return (1);
 }
 
@@ -159,9 +177,19 @@ val_f_limbs(const struct calc_session *s, const struct calc_value *v)
 {
 	size_t n = calc_bits_limbs((uint64_t)s->wp);
 
+	long mag;
+
 	if (v->k == CALC_RAT && val_is_int(v) &&
 	    z_limbs(mpq_numref(v->u.q)) > n)
 		return (z_limbs(mpq_numref(v->u.q)));
+	if (v->k == CALC_RAT && !val_is_int(v)) {
+		/* the bits of the integer part on top, calc_val_to_f_at() */
+		mag = (long)mpz_sizeinbase(mpq_numref(v->u.q), 2) -
+		    (long)mpz_sizeinbase(mpq_denref(v->u.q), 2) + 1;
+		if (mag > 0)
+			return (calc_bits_limbs((uint64_t)s->wp +
+			    (uint64_t)mag));
+	}
 	return (v->k == CALC_REAL ? val_limbs(v) : n);
 }
 

@@ -16,6 +16,7 @@
 #include "conf.h"
 #include "log.h"
 #include "master.h"
+#include "proctitle.h"
 
 static void __attribute__((noreturn))
 usage(int status)
@@ -188,6 +189,7 @@ main(int argc, char *argv[])
 			usage(2);
 		return calcd_signal(sig, signame);
 	}
+	proctitle_init(argc, argv);
 
 	if ((c = malloc(sizeof(*c))) == NULL) {
 		perror("calcd");
@@ -196,10 +198,13 @@ main(int argc, char *argv[])
 	/* Absolute, because the daemon changes to / and reloads it. */
 	if ((abspath = realpath(path, NULL)) == NULL) {
 		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		free(c);
 		return 1;
 	}
 	if (conf_load(abspath, c, err, sizeof(err)) == -1) {
 		fprintf(stderr, "%s\n", err);
+		free(abspath);
+		free(c);
 		return 1;
 	}
 	free(abspath);

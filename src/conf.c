@@ -47,6 +47,7 @@ struct conf_keyword {
 
 static const struct conf_keyword conf_keywords[] = {
 	STRING("user", user, "_calcd"),
+	STRING("log-format", log_format, "text"),
 	ULONG("workers-min-spare", workers_min_spare, 1, CONF_WORKERS_MAX, 5),
 	ULONG("workers-max-spare", workers_max_spare, 1, CONF_WORKERS_MAX, 10),
 	ULONG("workers-max", workers_max, 1, CONF_WORKERS_MAX, 150),
@@ -81,6 +82,7 @@ static const struct conf_keyword conf_keywords[] = {
 	    "/etc/ssl/certs/ssl-cert-snakeoil.pem"),
 	STRING("tls-key", tls_key, "/etc/ssl/private/ssl-cert-snakeoil.key"),
 	STRING("tls-priority", tls_priority, CONF_DEFAULT_TLS_PRIORITY),
+	STRING("tls-ticket-key-file", tls_ticket_key_file, ""),
 	ULONG("tls-handshake-timeout", tls_handshake_timeout, 1, 3600, 10),
 	ULONG("http-max-uri", http_max_uri, 64, 1024 * 1024,
 	    HTTP_DEFAULT_MAX_URI),
@@ -619,6 +621,10 @@ conf_check(struct conf_parser *p, struct conf *c)
 		    "workers-max (%lu)", c->workers_max_spare, c->workers_max);
 	if ((msg = calc_limits_check(&c->calc)) != NULL)
 		return conf_error(p, "%s", msg);
+	if (strcmp(c->log_format, "text") != 0 &&
+	    strcmp(c->log_format, "json") != 0)
+		return conf_error(p, "log-format: '%s' is not text or json",
+		    c->log_format);
 	return 0;
 }
 

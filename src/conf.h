@@ -68,6 +68,7 @@ struct conf {
 	struct conf_listen	listen[CONF_LISTEN_MAX];
 	size_t			nlisten;
 	char			user[64];
+	char			log_format[8];		/* text, json */
 	unsigned long		workers_min_spare;
 	unsigned long		workers_max_spare;
 	unsigned long		workers_max;
@@ -89,6 +90,7 @@ struct conf {
 	char			tls_certificate[1024];
 	char			tls_key[1024];
 	char			tls_priority[512];
+	char			tls_ticket_key_file[1024];	/* or "" */
 	unsigned long		tls_handshake_timeout;	/* seconds */
 
 	unsigned long		http_max_uri;

@@ -102,6 +102,7 @@ static const char *const http_end_names[] = {
 	[HTTP_END_LIMIT] = "max requests",
 	[HTTP_END_ERROR] = "i/o error",
 	[HTTP_END_SHED] = "shed",
+	[HTTP_END_STOP] = "server stopping",
 };
 
 const char *
@@ -146,6 +147,14 @@ http_date(char *buf, size_t len, time_t t)
 	    (unsigned)(tm.tm_year + 1900) % 10000,
 	    (unsigned)tm.tm_hour % 100, (unsigned)tm.tm_min % 100,
 	    (unsigned)tm.tm_sec % 100);
+}
+
+/* Whether the server stops: answers then close the connection. */
+static int
+http_stopping(const struct http_conn *c)
+{
+	return c->hooks != NULL && c->hooks->stopping != NULL &&
+	    c->hooks->stopping(c->hooks->arg);
 }
 
 static void
@@ -453,7 +462,9 @@ static void
 http_post_calc(struct http_conn *c, const struct http_req *r)
 {
 	struct calc_session	*s;
-	const char		*line = r->body, *end = r->body + r->bodylen;
+	/* No body is a NULL one: no arithmetic on it. */
+	const char		*line = r->bodylen > 0 ? r->body : "";
+	const char		*end = line + r->bodylen;
 	const char		*nl;
 	size_t			 len;
 	int			 json = http_req_json(c, r), first = 1;
@@ -654,8 +665,9 @@ http_answer(struct http_conn *c, enum http_end *end)
 
 	c->served++;
 	limit = c->hc->max_requests > 0 && c->served >= c->hc->max_requests;
-	close = r->close || limit;
-	*end = r->close ? HTTP_END_CLOSE : HTTP_END_LIMIT;
+	close = r->close || limit || http_stopping(c);
+	*end = r->close ? HTTP_END_CLOSE : limit ? HTTP_END_LIMIT :
+	    HTTP_END_STOP;
 	http_route(c, r);
 	http_respond(c, r->method == HTTP_HEAD, close, !close && r->minor == 0);
 	memmove(c->in, c->in + used, c->inlen - used);
@@ -811,6 +823,8 @@ http_read(struct http_conn *c, enum http_end *end)
 	}
 	if (n == STREAM_TIMEOUT)
 		*end = idle ? HTTP_END_IDLE : http_timeout(c);
+	else if (n == STREAM_CANCEL && idle && http_stopping(c))
+		*end = HTTP_END_STOP;	/* nothing asked: just close */
 	else if (n == STREAM_CANCEL)
 		*end = http_shed(c, idle);
 	else if (n == STREAM_EOF) {

@@ -50,6 +50,7 @@ struct http_conf {
 /* The caller's side: the connection's state (proto.h), the metrics. */
 struct http_hooks {
 	void	(*state)(void *arg, enum proto_state st);
+	int	(*stopping)(void *arg);	/* answers say Connection: close */
 	/*
 	 * Write the Prometheus text into buf (at most len bytes); return
 	 * its length, or -1 when it does not fit.
@@ -66,7 +67,8 @@ enum http_end {
 	HTTP_END_BAD,		/* a 4xx/5xx that closes the connection */
 	HTTP_END_LIMIT,		/* max requests per connection */
 	HTTP_END_ERROR,		/* an I/O error */
-	HTTP_END_SHED		/* shed to make room: the pool was full */
+	HTTP_END_SHED,		/* shed to make room: the pool was full */
+	HTTP_END_STOP		/* the server stops: an idle connection ends */
 };
 
 /*

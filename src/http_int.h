@@ -173,7 +173,6 @@ void		 http_buf_adds(struct http_buf *b, const char *s);
 void		 http_buf_addu(struct http_buf *b, size_t n);
 void		 http_buf_addf(struct http_buf *b, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
-size_t		 http_utf8_len(const unsigned char *s, size_t len);
 void		 http_html_escape(struct http_buf *b, const char *s,
 		    size_t len);
 void		 http_json_escape(struct http_buf *b, const char *s,

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "http_int.h"
+#include "json.h"
 
 #define HTTP_BUF_MIN	4096	/* first allocation of a buffer */
 #define HTTP_REPLACEMENT "\xef\xbf\xbd"	/* U+FFFD in UTF-8 */
@@ -71,7 +72,8 @@ http_buf_add(struct http_buf *b, const void *p, size_t len)
 {
 	if (http_buf_reserve(b, len) == -1)
 		return;
-	memcpy(b->s + b->len, p, len);
+	if (len > 0)		/* p may be an empty buffer's NULL */
+		memcpy(b->s + b->len, p, len);
 	b->len += len;
 	b->s[b->len] = '\0';
 }
@@ -111,44 +113,6 @@ http_buf_addf(struct http_buf *b, const char *fmt, ...)
 	b->len += n;
 }
 
-/*
- * The length of the valid UTF-8 sequence at s[0..len), or 0 when it is
- * not one: overlong forms, surrogates and code points past U+10FFFF are
- * invalid (RFC 3629).
- */
-size_t
-http_utf8_len(const unsigned char *s, size_t len)
-{
-	uint32_t	 cp, min;
-	size_t		 n, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		cp = s[0] & 0x1f;
-		min = 0x80;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		n = 3;
-		cp = s[0] & 0x0f;
-		min = 0x800;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		cp = s[0] & 0x07;
-		min = 0x10000;
-	} else
-		return 0;
-	if (len < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
 
 /*
  * Append s[0..len) as HTML text or attribute value: the five special
@@ -186,7 +150,7 @@ http_html_escape(struct http_buf *b, const char *s, size_t len)
 			continue;
 		}
 		if (u[i] < 0x20 || u[i] == 0x7f ||
-		    (n = http_utf8_len(u + i, len - i)) == 0) {
+		    (n = json_utf8_len(u + i, len - i)) == 0) {
 			http_buf_adds(b, HTTP_REPLACEMENT);
 			n = 1;
 		} else
@@ -195,48 +159,22 @@ http_html_escape(struct http_buf *b, const char *s, size_t len)
 }
 
 /*
- * Append s[0..len) as the inside of a JSON string (RFC 8259): quote,
- * backslash and control bytes escaped, invalid UTF-8 as \ufffd.
+ * Append s[0..len) as the inside of a JSON string (RFC 8259), with the
+ * encoder of json.h.
  */
 void
 http_json_escape(struct http_buf *b, const char *s, size_t len)
 {
-	const unsigned char	*u = (const unsigned char *)s;
-	size_t			 i, n;
+	size_t	 cap;
 
-	for (i = 0; i < len; i += n) {
-		n = 1;
-		switch (u[i]) {
-		case '"':
-			http_buf_adds(b, "\\\"");
-			continue;
-		case '\\':
-			http_buf_adds(b, "\\\\");
-			continue;
-		case '\b':
-			http_buf_adds(b, "\\b");
-			continue;
-		case '\f':
-			http_buf_adds(b, "\\f");
-			continue;
-		case '\n':
-			http_buf_adds(b, "\\n");
-			continue;
-		case '\r':
-			http_buf_adds(b, "\\r");
-			continue;
-		case '\t':
-			http_buf_adds(b, "\\t");
-			continue;
-		}
-		if (u[i] < 0x20 || u[i] == 0x7f)
-			http_buf_addf(b, "\\u%04x", u[i]);
-		else if ((n = http_utf8_len(u + i, len - i)) == 0) {
-			http_buf_adds(b, "\\ufffd");
-			n = 1;
-		} else
-			http_buf_add(b, s + i, n);
+	if (len > (SIZE_MAX - 1) / JSON_ESCAPE_MAX) {
+		b->failed = 1;
+		return;
 	}
+	cap = len * JSON_ESCAPE_MAX + 1;
+	if (http_buf_reserve(b, cap) == -1)
+		return;
+	b->len += json_escape(b->s + b->len, cap, s, len, NULL);
 }
 
 /* The stylesheet of the page, served as /style.css. */

@@ -39,6 +39,7 @@ static const char *const line_end_names[] = {
 	[LINE_END_IDLE] = "idle timeout",
 	[LINE_END_LINE_TIMEOUT] = "line timeout",
 	[LINE_END_SHED] = "shed",
+	[LINE_END_STOP] = "server stopping",
 	[LINE_END_ERROR] = "i/o error",
 };
 
@@ -189,19 +190,25 @@ line_wait_ms(struct line_conn *c)
 }
 
 /*
- * Shed to make room for other clients while the pool is full: the last
- * line says so, and is not waited for long.
+ * A wait cancelled: the server stops (an idle session ends at once) or
+ * sheds this session to make room for other clients while the pool is
+ * full.  The last line says which, and is not waited for long.
  */
 static enum line_end
-line_shed(struct line_conn *c)
+line_cancelled(struct line_conn *c)
 {
-	static const char	 msg[] = "error: server busy, closing this "
-	    "session";
+	static const char	 stop[] = WIRE_SHUTDOWN;
+	static const char	 shed[] = WIRE_SHED;
+	int			 stopping = c->hooks && c->hooks->stopping &&
+				    c->hooks->stopping(c->hooks->arg);
 
-	line_answer(c, msg, sizeof(msg) - 1);
+	if (stopping)
+		line_answer(c, stop, sizeof(stop) - 1);
+	else
+		line_answer(c, shed, sizeof(shed) - 1);
 	(void)stream_write(c->st, c->out, c->outlen, LINE_REFUSE_MS);
 	c->outlen = 0;
-	return LINE_END_SHED;
+	return stopping ? LINE_END_STOP : LINE_END_SHED;
 }
 
 /* The last line of a connection that waited too long, and how it ended. */
@@ -233,7 +240,7 @@ line_loop(struct line_conn *c)
 		if (n == STREAM_TIMEOUT)
 			return line_timeout(c);
 		if (n == STREAM_CANCEL)
-			return line_shed(c);
+			return line_cancelled(c);
 		if (n == STREAM_EOF) {
 			stream_peer_done(c->st);
 			return LINE_END_EOF;

@@ -25,12 +25,14 @@ enum line_end {
 	LINE_END_IDLE,		/* idle-timeout */
 	LINE_END_LINE_TIMEOUT,	/* line-timeout: a line not finished */
 	LINE_END_SHED,		/* shed to make room: the pool was full */
+	LINE_END_STOP,		/* the server stops: an idle session ends */
 	LINE_END_ERROR		/* an I/O error */
 };
 
-/* Told what the connection is doing (proto.h). */
+/* Told what the connection is doing, asked whether we stop (proto.h). */
 struct line_hooks {
 	void	(*state)(void *arg, enum proto_state st);
+	int	(*stopping)(void *arg);
 	void	 *arg;
 };
 

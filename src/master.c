@@ -27,6 +27,7 @@
 #include "log.h"
 #include "master.h"
 #include "overload.h"
+#include "proctitle.h"
 #include "scoreboard.h"
 #include "tls.h"
 #include "udp.h"
@@ -294,6 +295,47 @@ master_signal_children(struct master *m, int sig, uint32_t below_generation)
 	}
 }
 
+/* Whether c has a listener called name ("tcp 127.0.0.1:54321"). */
+static int
+master_has_listener(const struct conf *c, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < c->nlisten; i++)
+		if (strcmp(c->listen[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * After a reload, retire the workers of older generations with SIGUSR2:
+ * each finishes with its client, if it has one, and exits (an idle one
+ * may just have accepted a client: it serves it).  One serving a client
+ * on a listener the new configuration removed gets SIGTERM instead,
+ * which ends an idle session at once.  UDP workers get SIGTERM.
+ */
+static void
+master_retire_old(struct master *m)
+{
+	size_t	 i;
+	int	 sig;
+
+	for (i = 0; i < m->nslots; i++) {
+		struct master_child	*ch = &m->child[i];
+		struct sb_slot		*slot = &m->sb->slot[i];
+
+		if (ch->pid == 0 || ch->generation >= m->generation ||
+		    ch->retired_ms)
+			continue;
+		sig = ch->udp || (sb_get_state(slot) == SB_BUSY &&
+		    !master_has_listener(m->conf, slot->doing)) ? SIGTERM :
+		    SIGUSR2;
+		ch->retired_ms = util_now_ms();
+		if (kill(ch->pid, sig) == -1 && errno != ESRCH)
+			log_warn("kill %ld", (long)ch->pid);
+	}
+}
+
 /*
  * Kill a worker that has worked on one request for longer than
  * request-timeout: SIGTERM first, SIGKILL when it does not go.
@@ -446,8 +488,9 @@ master_reload_user(struct master *m, const struct conf *c)
 }
 
 /*
- * Load the TLS credentials of c when it has a TLS listener, keeping the
- * session-ticket key of prev.  Returns 0 with *out set (NULL without TLS
+ * Load the TLS credentials of c when it has a TLS listener, with the
+ * session-ticket key of tls-ticket-key-file, or else the one of prev (a
+ * reload), or else a new one.  Returns 0 with *out set (NULL without TLS
  * listeners), or -1 after logging why.
  */
 static int
@@ -461,6 +504,12 @@ master_load_tls(const struct conf *c, const struct tls_server *prev,
 		return 0;
 	*out = tls_server_new(c->tls_certificate, c->tls_key, c->tls_priority,
 	    prev, err, sizeof(err));
+	if (*out != NULL && c->tls_ticket_key_file[0] != '\0' &&
+	    tls_server_ticket_key_file(*out, c->tls_ticket_key_file, err,
+	    sizeof(err)) == -1) {
+		tls_server_free(*out);
+		*out = NULL;
+	}
 	if (*out == NULL) {
 		log_warnx("%s", err);
 		return -1;
@@ -509,11 +558,12 @@ master_reload(struct master *m)
 	master_index_listeners(m->sb, c);
 	free(m->conf);
 	m->conf = c;
+	log_set_json(strcmp(c->log_format, "json") == 0);
 	tls_server_free(m->tls);
 	m->tls = tls;
 	m->generation++;
 	m->spawn_batch = m->conf->workers_min_spare;
-	master_signal_children(m, SIGTERM, m->generation);
+	master_retire_old(m);
 	log_info("configuration reloaded, generation %u", m->generation);
 	master_maintain(m);
 	goto done;
@@ -700,6 +750,8 @@ master_run(struct master *m)
 
 	m->pid = getpid();
 	log_procname("master");
+	proctitle_set("master");
+	log_set_json(strcmp(c->log_format, "json") == 0);
 	if ((m->sb = sb_create(master_slots(c))) == NULL)
 		fatal("mmap scoreboard");
 	if ((m->child = calloc(m->sb->nslots, sizeof(*m->child))) == NULL)

@@ -24,6 +24,7 @@
 #include "overload.h"
 #include "proto.h"
 #include "util.h"
+#include "wire.h"
 
 #define OVERLOAD_RESHED_MS	250	/* a shed asked and not yet done is
 					   asked again after this */
@@ -201,7 +202,7 @@ overload_refuse_busy(struct scoreboard *sb, const struct conf *c, unsigned n)
 			if (fd == -1)
 				break;
 			if (p->refuse != NULL)
-				p->refuse(fd, "server busy, try again later");
+				p->refuse(fd, WIRE_BUSY_WHY);
 			close(fd);
 			n--;
 			sb_count(sb, c->listen[i].proto, c->listen[i].sbi,

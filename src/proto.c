@@ -23,6 +23,7 @@ proto_line_conf(const struct proto_conn *pc, struct line_conf *lc,
 	lc->line_timeout_ms = conf->line_timeout * 1000;
 	lc->calc = &conf->calc;
 	hooks->state = pc->state;
+	hooks->stopping = pc->stopping;
 	hooks->arg = pc->arg;
 }
 
@@ -59,6 +60,7 @@ proto_http_conf(const struct proto_conn *pc, struct http_conf *hc,
 	hc->client = pc->client;
 	hc->metrics_allowed = pc->metrics_allowed;
 	hooks->state = pc->state;
+	hooks->stopping = pc->stopping;
 	hooks->metrics = pc->metrics;
 	hooks->arg = pc->arg;
 }

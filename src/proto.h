@@ -56,6 +56,12 @@ struct proto_conn {
 	int			 metrics_allowed; /* may read /metrics */
 	/* Called as the connection's state changes. */
 	void	(*state)(void *arg, enum proto_state st);
+	/*
+	 * Whether the server is stopping: a cancelled wait then ends the
+	 * session for that reason rather than to shed it, and HTTP answers
+	 * say Connection: close.
+	 */
+	int	(*stopping)(void *arg);
 	/* Write the metrics text into buf; its length, or -1. */
 	int	(*metrics)(void *arg, char *buf, size_t len);
 	void	 *arg;

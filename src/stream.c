@@ -235,6 +235,18 @@ stream_try_first(const struct stream *st, int now)
 }
 
 /*
+ * Whether input is there to read now.  A cancelled wait reads it first:
+ * bytes the client sent are a request, whatever the signal said.
+ */
+static int
+stream_readable(struct stream *st)
+{
+	struct pollfd	 pfd = { .fd = st->fd, .events = POLLIN };
+
+	return poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN);
+}
+
+/*
  * stream_read() on a blocking socket: the kernel waits in recv(2), and
  * STREAM_AGAIN means that its timeout expired.  A signal restarts the
  * wait (the transports retry after EINTR) rather than cut it short.
@@ -248,12 +260,14 @@ stream_read_blocking(struct stream *st, void *buf, size_t len,
 	if (stream_try_first(st, st->rcv_ms))
 		n = plain_io(st, buf, len, 0, MSG_DONTWAIT);
 	if (n == STREAM_AGAIN) {
-		if (stream_cancelled())
+		if (stream_cancelled() && !stream_readable(st))
 			return STREAM_CANCEL;
 		if (stream_kernel_timeout(st, SO_RCVTIMEO, &st->rcv_ms,
 		    timeout_ms) == -1)
 			return STREAM_ERROR;
 		n = st->ops->read(st, buf, len);
+		if (n == STREAM_CANCEL && stream_readable(st))
+			n = st->ops->read(st, buf, len);
 	}
 	if (n > 0)
 		st->bytes_in += n;

@@ -53,7 +53,8 @@ struct stream {
  * Let a signal cancel this process's waits: once *flag is set (by the
  * signal's handler), a read or write that has to wait, or is waiting
  * when the signal comes, returns STREAM_CANCEL (stream_wait() -1 with
- * errno ECANCELED) instead of waiting on.  A worker asked to shed its
+ * errno ECANCELED) instead of waiting on; input already there is still
+ * read first.  A worker asked to shed its
  * client uses it; NULL turns it off.
  */
 void	stream_cancel_on(volatile sig_atomic_t *flag);

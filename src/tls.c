@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +72,59 @@ tls_server_new(const char *certfile, const char *keyfile,
  fail_msg:
 	tls_server_free(ts);
 	return NULL;
+}
+
+/*
+ * The key of the file: exactly TLS_TICKET_KEY_SIZE bytes, as "head -c 64
+ * /dev/urandom" makes them.  Returns 0, or -1 with why in err.
+ */
+static int
+tls_read_ticket_key(const char *file, gnutls_datum_t *key, char *err,
+    size_t errlen)
+{
+	unsigned char	 buf[TLS_TICKET_KEY_SIZE + 1];
+	ssize_t		 n;
+	int		 fd;
+
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "tls-ticket-key-file %s: %s", file,
+		    strerror(errno));
+		return -1;
+	}
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n != TLS_TICKET_KEY_SIZE) {
+		snprintf(err, errlen, "tls-ticket-key-file %s: %s, want %d "
+		    "bytes (head -c %d /dev/urandom > %s)", file, n < 0 ?
+		    strerror(errno) : "wrong size", TLS_TICKET_KEY_SIZE,
+		    TLS_TICKET_KEY_SIZE, file);
+		gnutls_memset(buf, 0, sizeof(buf));
+		return -1;
+	}
+	if ((key->data = gnutls_malloc(TLS_TICKET_KEY_SIZE)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	memcpy(key->data, buf, TLS_TICKET_KEY_SIZE);
+	key->size = TLS_TICKET_KEY_SIZE;
+	gnutls_memset(buf, 0, sizeof(buf));
+	return 0;
+}
+
+int
+tls_server_ticket_key_file(struct tls_server *ts, const char *file,
+    char *err, size_t errlen)
+{
+	gnutls_datum_t	 key = { NULL, 0 };
+
+	if (tls_read_ticket_key(file, &key, err, errlen) == -1)
+		return -1;
+	if (ts->ticket_key.data) {
+		gnutls_memset(ts->ticket_key.data, 0, ts->ticket_key.size);
+		gnutls_free(ts->ticket_key.data);
+	}
+	ts->ticket_key = key;
+	return 0;
 }
 
 void
@@ -488,6 +542,25 @@ size_t
 tls_pending(const struct stream *st)
 {
 	return st->tls != NULL ? gnutls_record_check_pending(st->tls) : 0;
+}
+
+void
+tls_info(const struct stream *st, const char **version, const char **cipher,
+    int *resumed)
+{
+	gnutls_session_t	 s = st->tls;
+
+	*version = *cipher = "";
+	*resumed = 0;
+	if (s == NULL)
+		return;
+	*version = gnutls_protocol_get_name(gnutls_protocol_get_version(s));
+	*cipher = gnutls_cipher_get_name(gnutls_cipher_get(s));
+	*resumed = gnutls_session_is_resumed(s);
+	if (*version == NULL)
+		*version = "";
+	if (*cipher == NULL)
+		*cipher = "";
 }
 
 void

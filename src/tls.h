@@ -29,6 +29,19 @@ struct tls_server *tls_server_new(const char *certfile, const char *keyfile,
 
 void	tls_server_free(struct tls_server *ts);
 
+#define TLS_TICKET_KEY_SIZE	64	/* bytes of a session-ticket key */
+
+/*
+ * Take the session-ticket key from file instead (tls-ticket-key-file):
+ * the nodes behind a load balancer that share the file resume each
+ * other's sessions.  The file is read again on each reload, so a new key
+ * there rotates it.  GnuTLS holds one ticket key: tickets made under the
+ * key before are not resumed after a rotation (one full handshake, and a
+ * new ticket).  Returns 0, or -1 with why in err.
+ */
+int	tls_server_ticket_key_file(struct tls_server *ts, const char *file,
+	    char *err, size_t errlen);
+
 /*
  * Run the server handshake on st's socket within timeout_ms, offering the
  * ALPN protocol alpn (NULL: none); on success st reads and writes through
@@ -89,6 +102,13 @@ int	tls_resumed(const struct stream *st);
 
 /* Bytes of st's TLS records already read but not yet returned (0: plain). */
 size_t	tls_pending(const struct stream *st);
+
+/*
+ * The protocol version ("TLS1.3") and cipher ("AES-128-GCM") of st's
+ * session, and whether it was resumed; "" and 0 for a plain stream.
+ */
+void	tls_info(const struct stream *st, const char **version,
+	    const char **cipher, int *resumed);
 
 /* "TLS1.3 AES-128-GCM resumed" for the log of a TLS stream. */
 void	tls_describe(const struct stream *st, char *buf, size_t len);

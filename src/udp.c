@@ -13,6 +13,7 @@
 
 #include "datagram.h"
 #include "log.h"
+#include "proctitle.h"
 #include "proto.h"
 #include "udp.h"
 #include "util.h"
@@ -111,6 +112,7 @@ udp_main(const struct child_env *env)
 	int			 ep, n, i;
 
 	log_procname("udp");
+	proctitle_set("udp worker");
 	child_signals(udp_on_signal);
 	child_drop_privileges(env);
 	ep = child_listen_set(env->conf, SOCK_DGRAM);

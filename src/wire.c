@@ -35,3 +35,11 @@ wire_udp_pad_for(size_t len, size_t need)
 	want = (need + WIRE_UDP_AMPLIFICATION - 1) / WIRE_UDP_AMPLIFICATION;
 	return want > WIRE_UDP_PAYLOAD_MAX ? WIRE_UDP_PAYLOAD_MAX : want;
 }
+
+int
+wire_is_goodbye(const char *s, size_t len)
+{
+	return (len == sizeof(WIRE_SHUTDOWN) - 1 &&
+	    memcmp(s, WIRE_SHUTDOWN, len) == 0) ||
+	    (len == sizeof(WIRE_SHED) - 1 && memcmp(s, WIRE_SHED, len) == 0);
+}

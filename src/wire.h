@@ -13,6 +13,18 @@
 #define WIRE_ERROR	"error: "	/* every error answer starts so */
 
 /*
+ * The last lines of a session the server ends without reading more: no
+ * request the client sent after its last answer was read, so a client
+ * may send them again elsewhere.
+ */
+#define WIRE_SHUTDOWN	"error: server shutting down"
+#define WIRE_SHED	"error: server busy, closing this session"
+#define WIRE_BUSY_WHY	"server busy, try again later"	/* a refusal */
+
+/* Whether the len bytes at s are one of the last lines above. */
+int	wire_is_goodbye(const char *s, size_t len);
+
+/*
  * A UDP reply is never longer than WIRE_UDP_AMPLIFICATION times its
  * request or WIRE_UDP_REPLY_MIN bytes, whichever is larger (the
  * anti-amplification rule of QUIC, RFC 9000 section 8.1); a longer answer

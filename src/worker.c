@@ -22,11 +22,13 @@
 
 #include "log.h"
 #include "metrics.h"
+#include "proctitle.h"
 #include "proto.h"
 #include "proxy.h"
 #include "stream.h"
 #include "tls.h"
 #include "util.h"
+#include "wire.h"
 #include "worker.h"
 
 #define WORKER_POLL_MS	1000	/* how often an idle worker looks around */
@@ -34,7 +36,9 @@
 static volatile sig_atomic_t	worker_stop;
 static volatile sig_atomic_t	worker_serving;	/* inside a connection */
 static volatile sig_atomic_t	worker_closed;	/* listeners closed */
-static volatile sig_atomic_t	worker_shed;	/* the master asks to shed */
+static volatile sig_atomic_t	worker_closing;	/* stop: idle sessions end */
+static volatile sig_atomic_t	worker_cancel;	/* waits are cancelled:
+						   shed, or closing */
 static int			worker_fds[CONF_LISTEN_MAX];
 static int			worker_nfds;
 
@@ -60,14 +64,22 @@ worker_close_listeners(void)
  * Asked to stop: a worker serving a client lets go of the listeners at
  * once (close(2) is async-signal-safe), so that once the master closes
  * its own copies on shutdown the sockets close and new clients are
- * refused rather than left in a backlog nobody accepts from.  It then
- * finishes its client.
+ * refused rather than left in a backlog nobody accepts from.
+ *
+ * SIGTERM (stop, or a reload that removed the client's listener) ends
+ * an idle session at once, with a last word of its protocol; a session
+ * at work or mid-request finishes its request first.  SIGUSR2 (a reload
+ * that kept the listener) lets the client go on to its end.
  */
 static void
 worker_on_signal(int sig)
 {
-	(void)sig;
 	worker_stop = 1;
+	if (sig != SIGUSR2) {
+		worker_closing = 1;
+		if (worker_serving && worker_conn_now.phase == SB_PHASE_IDLE)
+			worker_cancel = 1;
+	}
 	if (worker_serving && !worker_closed)
 		worker_close_listeners();
 }
@@ -81,11 +93,12 @@ static void
 worker_on_shed(int sig)
 {
 	(void)sig;
-	worker_shed = 1;
+	worker_cancel = 1;
 }
 
+/* The worker's own signals, beside the ones every child has. */
 static void
-worker_shed_signal(void)
+worker_signals(void)
 {
 	struct sigaction	 sa;
 
@@ -93,7 +106,9 @@ worker_shed_signal(void)
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = worker_on_shed;		/* no SA_RESTART */
 	sigaction(SIGUSR1, &sa, NULL);
-	stream_cancel_on(&worker_shed);
+	sa.sa_handler = worker_on_signal;
+	sigaction(SIGUSR2, &sa, NULL);
+	stream_cancel_on(&worker_cancel);
 }
 
 /* Note the stream listeners' sockets, for worker_close_listeners(). */
@@ -157,11 +172,24 @@ worker_state_hook(void *arg, enum proto_state st)
 	__atomic_store_n(&slot->busy_since_ms, 0, __ATOMIC_RELAXED);
 	worker_phase(slot, st == PROTO_IDLE ? SB_PHASE_IDLE : SB_PHASE_PARTIAL,
 	    now);
-	if (worker_shed && slot->answered_ms != 0 && now - slot->answered_ms <
+	if (worker_closing) {
+		/* Idle: end it now; mid-request: let it finish first. */
+		worker_cancel = st == PROTO_IDLE;
+		return;
+	}
+	if (worker_cancel && slot->answered_ms != 0 && now - slot->answered_ms <
 	    env->conf->shed_protect * 1000) {
-		worker_shed = 0;
+		worker_cancel = 0;
 		__atomic_store_n(&slot->shed, 0, __ATOMIC_RELAXED);
 	}
+}
+
+/* Whether a cancelled wait means the server is stopping (or shedding). */
+static int
+worker_stopping_hook(void *arg)
+{
+	(void)arg;
+	return worker_closing;
 }
 
 /* The metrics text from the scoreboard, for HTTP's /metrics. */
@@ -185,6 +213,7 @@ worker_conn(const struct child_env *env, const struct conf_listen *l,
 	pc->metrics_allowed = conf_netlist_match(&env->conf->metrics_allow,
 	    peer);
 	pc->state = worker_state_hook;
+	pc->stopping = worker_stopping_hook;
 	pc->metrics = worker_metrics_hook;
 	pc->arg = (void *)env;
 }
@@ -212,7 +241,7 @@ worker_refusal(const struct child_env *env, const struct conf_listen *l)
 		sb_count(env->sb, l->proto, l->sbi, SB_BUSY_REFUSED, 1);
 		sb_note_refusal(env->sb, slot->peer_key, slot->peer,
 		    SB_REFUSED_BUSY);
-		return "server busy, try again later";
+		return WIRE_BUSY_WHY;
 	}
 	return NULL;
 }
@@ -224,6 +253,7 @@ worker_slot_peer(const struct child_env *env, const struct sockaddr *peer)
 	struct sb_slot	*slot = env->slot;
 
 	util_format_addr(peer, slot->peer, sizeof(slot->peer));
+	proctitle_set("worker %s %s", proto_name(slot->proto), slot->peer);
 	__atomic_store_n(&slot->peer_key, sb_peer_key(peer,
 	    env->conf->address_prefix_v4, env->conf->address_prefix_v6),
 	    __ATOMIC_SEQ_CST);
@@ -252,7 +282,7 @@ worker_proxy(const struct child_env *env, int fd, const struct sockaddr *peer,
 		return -1;
 	if (client->ss_family == AF_UNSPEC)
 		return 0;
-	snprintf(via, vialen, ", via %s", env->slot->peer);
+	snprintf(via, vialen, "%s", env->slot->peer);
 	worker_slot_peer(env, (struct sockaddr *)client);
 	return 0;
 }
@@ -264,7 +294,7 @@ worker_slot_busy(const struct child_env *env, const struct conf_listen *l,
 {
 	struct sb_slot	*slot = env->slot;
 
-	worker_shed = 0;
+	worker_cancel = worker_closing;
 	slot->shed = 0;
 	slot->answered_ms = 0;
 	slot->sbi = l->sbi;
@@ -289,6 +319,7 @@ worker_slot_idle(const struct child_env *env)
 	__atomic_store_n(&slot->peer_key, 0, __ATOMIC_SEQ_CST);
 	slot->doing[0] = '\0';
 	sb_set_state(env->sb, slot, SB_IDLE);
+	proctitle_set("worker idle");
 }
 
 /*
@@ -313,6 +344,47 @@ worker_tls(const struct child_env *env, const struct proto *p,
 	tls_describe(st, tls, sizeof(tls));
 	snprintf(info, infolen, ", %s", tls);
 	return 0;
+}
+
+/*
+ * The one line of a connection: listener, peer, the balancer it came
+ * through, TLS, requests, errors, bytes, duration and how it ended; as
+ * text, or as fields in JSON or the journal (log.h).
+ */
+static void
+worker_log_conn(const struct child_env *env, const struct conf_listen *l,
+    const struct stream *st, const struct proto_stats *ps, const char *how,
+    const char *via, const char *tlsinfo, uint64_t ms)
+{
+	const char		*version, *cipher;
+	int			 resumed;
+
+	tls_info(st, &version, &cipher, &resumed);
+	{
+		const struct log_field	 f[] = {
+			LOG_STR("listener", l->name),
+			LOG_STR("peer", env->slot->peer),
+			LOG_STR("via", via),
+			LOG_STR("tls_version", version),
+			LOG_STR("tls_cipher", cipher),
+			LOG_BOOL("tls_resumed", resumed),
+			LOG_NUM("requests", ps->requests),
+			LOG_NUM("errors", ps->errors),
+			LOG_NUM("bytes_in", st->bytes_in),
+			LOG_NUM("bytes_out", st->bytes_out),
+			LOG_NUM("duration_ms", ms),
+			LOG_STR("end", how),
+		};
+
+		log_fields(f, sizeof(f) / sizeof(f[0]), "%s: %s: %s%s%s%s, "
+		    "%llu requests, %llu errors, %llu bytes in, %llu bytes out, "
+		    "%llu ms", l->name, env->slot->peer, how,
+		    *via ? ", via " : "", via, tlsinfo,
+		    (unsigned long long)ps->requests,
+		    (unsigned long long)ps->errors,
+		    (unsigned long long)st->bytes_in,
+		    (unsigned long long)st->bytes_out, (unsigned long long)ms);
+	}
 }
 
 /*
@@ -350,7 +422,7 @@ worker_serve(const struct child_env *env, const struct conf_listen *l,
 	struct sockaddr_storage	 client;
 	uint64_t		 start = util_now_ms();
 	const char		*how = "", *why;
-	char			 err[256], tlsinfo[96] = "", via[96] = "";
+	char			 err[256], tlsinfo[96] = "", via[SB_PEER_MAX] = "";
 
 	worker_slot_busy(env, l, peer);
 	log_debug("%s: accepted %s", l->name, env->slot->peer);
@@ -376,7 +448,7 @@ worker_serve(const struct child_env *env, const struct conf_listen *l,
 	}
 	if (p->tls && worker_tls(env, p, &st, tlsinfo, sizeof(tlsinfo), err,
 	    sizeof(err)) == -1) {
-		how = worker_shed ? "shed in the TLS handshake" : err;
+		how = worker_cancel ? "shed in the TLS handshake" : err;
 		goto done;
 	}
 	worker_conn(env, l, peer, &pc);
@@ -387,13 +459,9 @@ worker_serve(const struct child_env *env, const struct conf_listen *l,
  done:
 	sb_count(env->sb, l->proto, l->sbi, SB_REQUESTS, ps.requests);
 	sb_count(env->sb, l->proto, l->sbi, SB_ERRORS, ps.errors);
-	log_info("%s: %s: %s%s%s, %llu requests, %llu errors, %llu bytes in, "
-	    "%llu bytes out, %llu ms", l->name, env->slot->peer, how, via,
-	    tlsinfo,
-	    (unsigned long long)ps.requests, (unsigned long long)ps.errors,
-	    (unsigned long long)st.bytes_in, (unsigned long long)st.bytes_out,
-	    (unsigned long long)(util_now_ms() - start));
-	if (worker_shed)
+	worker_log_conn(env, l, &st, &ps, how, via, tlsinfo,
+	    util_now_ms() - start);
+	if (worker_cancel && !worker_closing)
 		stream_peer_done(&st);	/* shed: no lingering either */
 	stream_close(&st);
 	worker_slot_idle(env);
@@ -473,9 +541,10 @@ worker_main(const struct child_env *env)
 	int			 ep, n, i;
 
 	log_procname("worker");
+	proctitle_set("worker idle");
 	/* SIGTERM: finish the client, then exit. */
 	child_signals(worker_on_signal);
-	worker_shed_signal();
+	worker_signals();
 	child_drop_privileges(env);
 	ep = child_listen_set(env->conf, SOCK_STREAM);
 	worker_note_listeners(env->conf);

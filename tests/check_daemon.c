@@ -790,18 +790,107 @@ START_TEST(hup_with_broken_config_keeps_old_one)
 }
 END_TEST
 
+/*
+ * SIGTERM with a client in the middle of a line: it is a busy session,
+ * so the line is answered; then, idle, the session ends with a last line
+ * and calcd exits, long before shutdown-timeout.
+ */
 START_TEST(term_lets_busy_client_finish)
 {
+	uint64_t	 t0;
+
 	start(CONF_BASE);
 	client(&pool[0]);
 	ask(&pool[0], "1+1", "2");
+	OK(h_sends(&pool[0], "2+"));
+	OK(h_log_wait(&d, "accepted", 1, H_LINE_MS));
+	t0 = h_now_ms();
 	OK(h_daemon_signal(&d, SIGTERM));
 	OK(h_log_wait(&d, "stopping", 1, H_LINE_MS));
-	ask(&pool[0], "2+2", "4");
-	ck_assert_msg(h_daemon_wait(&d, 300) == -1,
-	    "calcd exited while its client was still connected");
-	h_close(&pool[0]);
+	ask(&pool[0], "2", "4");
+	OK(h_expect_line(&pool[0], "error: server shutting down"));
+	OK(h_expect_eof(&pool[0], H_LINE_MS));
 	ck_assert_int_eq(h_daemon_wait(&d, H_STOP_MS), 0);
+	ck_assert_msg(h_now_ms() - t0 < 5000, "stopped %d ms after SIGTERM",
+	    (int)(h_now_ms() - t0));
+}
+END_TEST
+
+/*
+ * SIGTERM with idle interactive clients: each is told at once and
+ * closed, and calcd exits without waiting for shutdown-timeout.
+ */
+START_TEST(term_closes_idle_sessions_at_once)
+{
+	uint64_t	 t0;
+	int		 i;
+
+	start(CONF_BASE);
+	for (i = 0; i < 3; i++) {
+		client(&pool[i]);
+		ask(&pool[i], "x = 1", "1");
+	}
+	t0 = h_now_ms();
+	OK(h_daemon_signal(&d, SIGTERM));
+	for (i = 0; i < 3; i++) {
+		OK(h_expect_line(&pool[i], "error: server shutting down"));
+		OK(h_expect_eof(&pool[i], H_LINE_MS));
+	}
+	ck_assert_int_eq(h_daemon_wait(&d, H_STOP_MS), 0);
+	ck_assert_msg(h_now_ms() - t0 < 5000, "stopped %d ms after SIGTERM, "
+	    "shutdown-timeout is 10 s", (int)(h_now_ms() - t0));
+}
+END_TEST
+
+/* SIGTERM with an idle keep-alive HTTP connection: it is closed at once. */
+START_TEST(term_closes_idle_keepalive_at_once)
+{
+	struct h_client	*c = &pool[0];
+	uint64_t	 t0;
+	char		 line[256];
+	int		 r;
+
+	start("user nobody\nlisten http 127.0.0.1:%%PORT%%\n");
+	OK(h_connect(c, "127.0.0.1", d.port[0]));
+	OK(h_sends(c, "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n"));
+	OK(h_expect_line(c, "HTTP/1.1 200 OK"));
+	do
+		r = h_read_line(c, line, sizeof(line), H_LINE_MS);
+	while (r == H_LINE && strcmp(line, "ok") != 0);
+	ck_assert_msg(r == H_LINE, "no body: %s", h_err());
+	t0 = h_now_ms();
+	OK(h_daemon_signal(&d, SIGTERM));
+	OK(h_expect_eof(c, H_LINE_MS));
+	ck_assert_int_eq(h_daemon_wait(&d, H_STOP_MS), 0);
+	ck_assert_msg(h_now_ms() - t0 < 5000, "stopped %d ms after SIGTERM",
+	    (int)(h_now_ms() - t0));
+}
+END_TEST
+
+/*
+ * A reload that removes a listener ends the idle sessions of that
+ * listener at once; sessions of a listener kept go on with their
+ * variables.
+ */
+START_TEST(hup_closes_idle_sessions_of_a_removed_listener)
+{
+	struct h_client	*kept = &pool[0], *gone = &pool[1];
+
+	start("user nobody\nlisten tcp 127.0.0.1:%%PORT%%\n"
+	    "listen tcp 127.0.0.1:%%PORT1%%\n");
+	client(kept);
+	ask(kept, "x = 6", "6");
+	OK(h_connect(gone, "127.0.0.1", d.port[1]));
+	OK(h_expect_line(gone, GREETING));
+	ask(gone, "1+1", "2");
+	OK(h_daemon_config(&d, CONF_BASE));
+	OK(h_daemon_signal(&d, SIGHUP));
+	OK(h_expect_line(gone, "error: server shutting down"));
+	OK(h_expect_eof(gone, H_LINE_MS));
+	OK(h_log_wait(&d, "configuration reloaded, generation 1", 1,
+	    H_LINE_MS));
+	ask(kept, "x * 7", "42");
+	stop_ok();
 }
 END_TEST
 
@@ -830,6 +919,7 @@ START_TEST(term_refuses_new_connections)
 }
 END_TEST
 
+/* A client that never finishes its line is cut off at shutdown-timeout. */
 START_TEST(term_kills_lingering_client_after_shutdown_timeout)
 {
 	uint64_t	 t0;
@@ -837,6 +927,8 @@ START_TEST(term_kills_lingering_client_after_shutdown_timeout)
 
 	start(CONF_BASE "shutdown-timeout 1\n");
 	client(&pool[0]);
+	OK(h_sends(&pool[0], "1+"));
+	OK(h_log_wait(&d, "accepted", 1, H_LINE_MS));
 	t0 = h_now_ms();
 	OK(h_daemon_signal(&d, SIGTERM));
 	rc = h_daemon_wait(&d, H_STOP_MS);
@@ -892,6 +984,81 @@ expect_status(pid_t pid, const char *field, const char *want)
 	ck_assert_msg(strcmp(got, want) == 0, "pid %ld: %s: \"%s\", want "
 	    "\"%s\"", (long)pid, field, got, want);
 }
+
+/* The title ps(1) shows for pid, up to its first NUL. */
+static char *
+proc_title(pid_t pid)
+{
+	char	 path[64], *text;
+	size_t	 len;
+
+	snprintf(path, sizeof(path), "/proc/%ld/cmdline", (long)pid);
+	ck_assert_ptr_nonnull(text = h_read_file(path, &len));
+	return text;
+}
+
+/*
+ * ps(1) says what each process does, as Postfix and OpenSSH do: the
+ * master, idle workers, and the worker of a client with its protocol and
+ * address.
+ */
+START_TEST(process_titles_say_what_each_process_does)
+{
+	pid_t	 pids[H_CHILDREN_MAX];
+	char	*t, want[96];
+	int	 i, n, serving = 0, idle = 0;
+
+	start(CONF_BASE);
+	client(&pool[0]);
+	ask(&pool[0], "1+1", "2");
+	t = proc_title(d.pid);
+	ck_assert_str_eq(t, "calcd: master");
+	free(t);
+	snprintf(want, sizeof(want), "calcd: worker tcp %s", pool[0].laddr);
+	n = h_children(d.pid, pids, H_CHILDREN_MAX);
+	for (i = 0; i < n; i++) {
+		t = proc_title(pids[i]);
+		serving += strcmp(t, want) == 0;
+		idle += strcmp(t, "calcd: worker idle") == 0;
+		free(t);
+	}
+	ck_assert_int_eq(serving, 1);
+	ck_assert_int_ge(idle, 1);
+	stop_ok();
+}
+END_TEST
+
+/*
+ * log-format json: the connection's line is one JSON object with its
+ * fields (check_log.c tests the encoder with hostile bytes).
+ */
+START_TEST(json_log_has_the_fields_of_a_connection)
+{
+	char	*log, *line, *end, want[160];
+
+	start(CONF_BASE "log-format json\n");
+	client(&pool[0]);
+	ask(&pool[0], "1+1", "2");
+	OK(h_sends(&pool[0], "exit\n"));
+	OK(h_expect_eof(&pool[0], H_LINE_MS));
+	OK(h_log_wait(&d, "\"end\": \"quit\"}", 1, H_LINE_MS));
+	ck_assert_ptr_nonnull(log = h_log_text(&d));
+	ck_assert_ptr_nonnull(line = strstr(log, "{\"time\": \""));
+	line = strstr(log, "\"end\": \"quit\"}");
+	while (line > log && line[-1] != '\n')
+		line--;
+	end = strchr(line, '\n');
+	*end = '\0';
+	snprintf(want, sizeof(want), "\"peer\": \"%s\"", pool[0].laddr);
+	ck_assert_msg(strncmp(line, "{\"time\": \"", 10) == 0 &&
+	    strstr(line, "\"level\": \"info\", \"process\": \"worker\"") &&
+	    strstr(line, want) && strstr(line, "\"requests\": 1, "
+	    "\"errors\": 0, \"bytes_in\": 9, ") &&
+	    strstr(line, "\"tls_resumed\": false"), "%s", line);
+	free(log);
+	stop_ok();
+}
+END_TEST
 
 START_TEST(workers_run_as_user_without_new_privileges)
 {
@@ -978,13 +1145,18 @@ make_daemon_suite(void)
 	tcase_add_test(tc, hup_strands_no_connection);
 	tcase_add_test(tc, hup_applies_new_config_to_new_connections);
 	tcase_add_test(tc, hup_with_broken_config_keeps_old_one);
+	tcase_add_test(tc, hup_closes_idle_sessions_of_a_removed_listener);
 	tcase_add_test(tc, term_lets_busy_client_finish);
+	tcase_add_test(tc, term_closes_idle_sessions_at_once);
+	tcase_add_test(tc, term_closes_idle_keepalive_at_once);
 	tcase_add_test(tc, term_refuses_new_connections);
 	tcase_add_test(tc, term_kills_lingering_client_after_shutdown_timeout);
 	tcase_add_test(tc, term_leaves_no_child_behind);
 
 	tc = tcase(s, "Privileges");
 	tcase_add_test(tc, workers_run_as_user_without_new_privileges);
+	tcase_add_test(tc, process_titles_say_what_each_process_does);
+	tcase_add_test(tc, json_log_has_the_fields_of_a_connection);
 	return s;
 }
 
