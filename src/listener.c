@@ -36,12 +36,18 @@ static int	 listener_npassed;
 
 /*
  * Give a UDP socket large buffers so that bursts wait in the kernel
- * rather than being dropped; as root, past net.core.rmem_max.
+ * rather than being dropped: past net.core.rmem_max and wmem_max with
+ * CAP_NET_ADMIN (the FORCE options), else up to them.  Log the sizes
+ * obtained, since the systemd unit grants no CAP_NET_ADMIN and the kernel
+ * caps the request silently.  getsockopt() reports twice the size that
+ * took effect (the kernel adds its bookkeeping): halved, it compares with
+ * the size asked for.
  */
 static void
-listener_udp_buffers(int fd)
+listener_udp_buffers(int fd, const struct conf_listen *l)
 {
-	int	 size = LISTENER_UDP_BUFFER;
+	int		 size = LISTENER_UDP_BUFFER, rcv = 0, snd = 0;
+	socklen_t	 len;
 
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size,
 	    sizeof(size)) == -1)
@@ -49,6 +55,14 @@ listener_udp_buffers(int fd)
 	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size,
 	    sizeof(size)) == -1)
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	len = sizeof(rcv);
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, &len) == -1)
+		log_warn("listen %s: SO_RCVBUF", l->name);
+	len = sizeof(snd);
+	if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &snd, &len) == -1)
+		log_warn("listen %s: SO_SNDBUF", l->name);
+	log_info("listen %s: buffers of %d bytes to receive, %d to send "
+	    "(asked for %d)", l->name, rcv / 2, snd / 2, size);
 }
 
 /*
@@ -103,7 +117,7 @@ listener_ready(int fd, const struct conf_listen *l, int backlog)
 	const struct proto	*p = proto_get(l->proto);
 
 	if (p->socktype == SOCK_DGRAM) {
-		listener_udp_buffers(fd);
+		listener_udp_buffers(fd, l);
 		return 0;
 	}
 	if (listen(fd, backlog) == -1)

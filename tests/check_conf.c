@@ -1,20 +1,24 @@
 /*
  * check_conf.c - conf_load() on temporary files: what good files set,
  * the defaults of what they leave out, and the exact "FILE:LINE: message"
- * of every kind of mistake; then "calcd -t" on a few of them.
+ * of every kind of mistake; then "calcd -t" on a few of them, and
+ * "calcd -s", which signals a running master.
  *
  * The numbers below are the contract of calcd.conf(5): ranges and
  * defaults as the manual states them.
  */
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
 #include <limits.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <check.h>
 
@@ -713,6 +717,80 @@ START_TEST(calcd_t_reports_a_missing_file)
 }
 END_TEST
 
+/*
+ * calcd -s refuses, with its reason and exit status, whatever would not
+ * signal a calcd master: no MAINPID, one that is no process ID, a process
+ * that is gone or that runs another program (this test), a wrong name or
+ * another option beside it.  "%SELF%" stands for this process's ID.
+ */
+static const struct {
+	const char	*mainpid;	/* NULL: unset */
+	const char	*args[3];
+	int		 status;
+	const char	*output;	/* a part of what calcd prints */
+} signals[] = {
+	{ NULL, { "-s", "reload" }, 1,
+	    "calcd: -s reload: MAINPID is not set" },
+	{ "", { "-s", "stop" }, 1, "calcd: -s stop: MAINPID is not set" },
+	{ "12ab", { "-s", "reload" }, 1,
+	    "calcd: -s reload: MAINPID '12ab' is not a process ID" },
+	{ "-5", { "-s", "reload" }, 1, "MAINPID '-5' is not a process ID" },
+	{ "1", { "-s", "reload" }, 1, "MAINPID '1' is not a process ID" },
+	{ "99999999999", { "-s", "reload" }, 1, "is not a process ID" },
+	{ "%SELF%", { "-s", "stop" }, 1, "/tests/check_conf, not " },
+	{ "%SELF%", { "-s", "bogus" }, 2,
+	    "calcd: -s bogus: unknown signal (reload or stop)" },
+	{ "%SELF%", { "-s", "reload", "-t" }, 2, "usage: calcd" },
+	{ "%SELF%", { "-f", "-s", "reload" }, 2, "usage: calcd" },
+};
+
+START_TEST(calcd_s_refuses_what_is_not_a_master)
+{
+	char	 out[sizeof(dir) + 16], self[32], *got;
+	char	*argv[5] = { (char *)h_calcd() };
+	int	 i;
+
+	snprintf(out, sizeof(out), "%s/out", dir);
+	for (i = 0; i < 3 && signals[_i].args[i] != NULL; i++)
+		argv[i + 1] = (char *)signals[_i].args[i];
+	snprintf(self, sizeof(self), "%ld", (long)getpid());
+	if (signals[_i].mainpid == NULL)
+		unsetenv("MAINPID");
+	else
+		setenv("MAINPID", strcmp(signals[_i].mainpid, "%SELF%") == 0 ?
+		    self : signals[_i].mainpid, 1);
+	ck_assert_int_eq(h_run(argv, out, 5000), signals[_i].status);
+	ck_assert_ptr_nonnull(got = h_read_file(out, NULL));
+	ck_assert_msg(strstr(got, signals[_i].output) != NULL,
+	    "wanted '%s' in '%s'", signals[_i].output, got);
+	free(got);
+}
+END_TEST
+
+/* A process that has exited is refused, not mistaken for another. */
+START_TEST(calcd_s_refuses_a_process_that_is_gone)
+{
+	char	 out[sizeof(dir) + 16], pid[32], want[64], *got;
+	char	*argv[] = { (char *)h_calcd(), "-s", "reload", NULL };
+	pid_t	 gone;
+
+	snprintf(out, sizeof(out), "%s/out", dir);
+	/* A child that has exited and been reaped: its ID is free. */
+	ck_assert_int_ne(gone = fork(), -1);
+	if (gone == 0)
+		_exit(0);
+	ck_assert_int_eq(waitpid(gone, NULL, 0), gone);
+	snprintf(pid, sizeof(pid), "%ld", (long)gone);
+	setenv("MAINPID", pid, 1);
+	ck_assert_int_eq(h_run(argv, out, 5000), 1);
+	ck_assert_ptr_nonnull(got = h_read_file(out, NULL));
+	snprintf(want, sizeof(want), "process %s: no such process", pid);
+	ck_assert_msg(strstr(got, want) != NULL, "wanted '%s' in '%s'", want,
+	    got);
+	free(got);
+}
+END_TEST
+
 static TCase *
 tcase(Suite *s, const char *name)
 {
@@ -763,6 +841,9 @@ make_conf_suite(void)
 	tcase_add_loop_test(tc, calcd_t_checks_the_file, 0,
 	    sizeof(runs) / sizeof(runs[0]));
 	tcase_add_test(tc, calcd_t_reports_a_missing_file);
+	tcase_add_loop_test(tc, calcd_s_refuses_what_is_not_a_master, 0,
+	    sizeof(signals) / sizeof(signals[0]));
+	tcase_add_test(tc, calcd_s_refuses_a_process_that_is_gone);
 	return s;
 }
 

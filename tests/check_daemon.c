@@ -676,6 +676,33 @@ END_TEST
  */
 
 /*
+ * calcd -s reload and -s stop, as the systemd unit runs them: they find
+ * the master in MAINPID and signal it.
+ */
+START_TEST(calcd_s_reloads_and_stops_the_master)
+{
+	char	 out[sizeof(d.dir) + 16], pid[32];
+	char	*reload[] = { (char *)h_calcd(), "-s", "reload", NULL };
+	char	*stop[] = { (char *)h_calcd(), "-s", "stop", NULL };
+	int	 rc;
+
+	start(CONF_BASE);
+	snprintf(out, sizeof(out), "%s/out", d.dir);
+	snprintf(pid, sizeof(pid), "%ld", (long)d.pid);
+	setenv("MAINPID", pid, 1);
+	ck_assert_int_eq(h_run(reload, out, H_LINE_MS), 0);
+	OK(h_log_wait(&d, "configuration reloaded, generation 1", 1,
+	    H_LINE_MS));
+	client(&pool[0]);
+	ask(&pool[0], "5+5", "10");
+	close_all();
+	ck_assert_int_eq(h_run(stop, out, H_LINE_MS), 0);
+	rc = h_daemon_wait(&d, H_STOP_MS);
+	ck_assert_msg(rc == 0, "calcd -s stop: status %d: %s", rc, h_err());
+}
+END_TEST
+
+/*
  * A worker stuck on one request: one stopped (SIGSTOP) in the middle of
  * an expression of some 50 ms.  After request-timeout the master logs
  * it and sends SIGTERM, which a stopped process does not act on, then
@@ -1253,6 +1280,7 @@ make_daemon_suite(void)
 
 	tc = tcase(s, "Signals");
 	tcase_add_test(tc, hup_drops_no_connection);
+	tcase_add_test(tc, calcd_s_reloads_and_stops_the_master);
 	tcase_add_test(tc, hup_strands_no_connection);
 	tcase_add_test(tc, hup_applies_new_config_to_new_connections);
 	tcase_add_test(tc, hup_with_broken_config_keeps_old_one);

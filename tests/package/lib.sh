@@ -7,6 +7,8 @@
 # check_cleanup                 stop it if still running, remove temporaries
 # check_transports              5+5 locally, over tcp, tls, udp, http, https
 # summary                       "N passed, N failed"; fails on any failure
+# deb_copy_tree DIR             the source tree as git sees it, into DIR
+# deb_build TOP TMP             build TOP's .deb in TMP as nobody: $DEB
 #
 # Every network command is bounded by $CHECK_TIMEOUT seconds and talks
 # to loopback only.
@@ -247,4 +249,42 @@ check_transports() {
 	    curl -fsS -m "$CHECK_TIMEOUT" --cacert "$SNAKEOIL" \
 	    --resolve "$name:54443:127.0.0.1" \
 	    "https://$name:54443/calc?expr=5%2B5"
+}
+
+# Every file git knows or would add, as the tree TOP is now, without
+# build products, into DST: a commit-to-be, not a developer's build.
+deb_copy_tree() {
+	local top=$1 dst=$2
+	mkdir -p "$dst" &&
+	(cd "$top" && git ls-files --cached --others --exclude-standard |
+	    while IFS= read -r f; do [ -e "$f" ] && printf '%s\n' "$f"; done |
+	    tar -cf - --verbatim-files-from -T -) | tar -xf - -C "$dst"
+}
+
+# Run a command as nobody, with a home in $tmp, as buildds build (the
+# package declares Rules-Requires-Root: no).
+deb_as_builder() {
+	runuser -u nobody -- env HOME="$DEB_TMP/home" "$@"
+}
+
+# deb_build TOP TMP: copy TOP to TMP/calcd-VERSION, install its build
+# dependencies and build the binary package as nobody (who must be able
+# to reach TMP).  Sets DEB_SRC and DEB (the .deb's path); the steps'
+# output goes to TMP/build.log.
+deb_build() {
+	local top=$1 version arch
+	DEB_TMP=$2
+	mkdir -p "$DEB_TMP" || return 1
+	version=$(cd "$top" && dpkg-parsechangelog -S Version) || return 1
+	arch=$(dpkg --print-architecture)
+	DEB_SRC=$DEB_TMP/calcd-$version
+	DEB=$DEB_TMP/calcd_${version}_$arch.deb
+	{
+		deb_copy_tree "$top" "$DEB_SRC" &&
+		mkdir -p "$DEB_TMP/home" && chown -R nobody: "$DEB_TMP" &&
+		chmod 755 "$DEB_TMP" &&
+		apt-get build-dep -y -q "$DEB_SRC" &&
+		deb_as_builder sh -c "cd '$DEB_SRC' && dpkg-buildpackage -us -uc -b"
+	} >"$DEB_TMP/build.log" 2>&1 || { tail -n 40 "$DEB_TMP/build.log"; return 1; }
+	test -f "$DEB"
 }
