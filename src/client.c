@@ -101,7 +101,10 @@ client_connect(const struct client_opts *o, struct tls_client *tc,
 
 /*
  * Send req and wait for one datagram from the server for timeout_ms.
- * Returns its length, 0 on timeout, -1 on error.
+ * Returns its length, 0 on timeout, -1 on error with errno set.  An ICMP
+ * "port unreachable" comes back as ECONNREFUSED on the connected socket:
+ * nothing listens there, and waiting longer would not change that, so it
+ * is an error like any other (on loopback it arrives at once).
  */
 static ssize_t
 client_udp_try(int fd, const char *req, size_t len, char *out,
@@ -110,11 +113,7 @@ client_udp_try(int fd, const char *req, size_t len, char *out,
 	uint64_t	 deadline = util_now_ms() + timeout_ms, now;
 	ssize_t		 n;
 
-	/*
-	 * An ICMP "port unreachable" comes back as ECONNREFUSED; like a
-	 * lost datagram, it only means no answer this time.
-	 */
-	if (send(fd, req, len, 0) == -1 && errno != ECONNREFUSED)
+	if (send(fd, req, len, 0) == -1)
 		return -1;
 	while ((now = util_now_ms()) < deadline) {
 		if (stream_wait(fd, 0, (int)(deadline - now)) <= 0)
@@ -122,7 +121,7 @@ client_udp_try(int fd, const char *req, size_t len, char *out,
 		n = recv(fd, out, outlen - 1, MSG_DONTWAIT);
 		if (n >= 0)
 			return n;
-		if (errno != EAGAIN && errno != EINTR && errno != ECONNREFUSED)
+		if (errno != EAGAIN && errno != EINTR)
 			return -1;
 	}
 	return 0;
@@ -146,7 +145,7 @@ client_udp_ask(const struct client_opts *o, const char *expr, char *out,
 	char		*req;
 	size_t		 len = strlen(expr), padded;
 	ssize_t		 n = 0;
-	int		 fd, try, timeout = o->timeout_ms;
+	int		 fd, try;
 
 	if (client_resolve(o, SOCK_DGRAM, &res, err, errlen) == -1)
 		return -1;
@@ -168,8 +167,8 @@ client_udp_ask(const struct client_opts *o, const char *expr, char *out,
 	}
 	memcpy(req, expr, len);
 	memset(req + len, ' ', padded - len);
-	for (try = 0; try <= o->retries; try++, timeout *= 2) {
-		n = client_udp_try(fd, req, len, out, outlen, timeout);
+	for (try = 0; try <= o->retries; try++) {
+		n = client_udp_try(fd, req, len, out, outlen, o->timeout_ms);
 		if (n > 0 && (size_t)n == sizeof(WIRE_UDP_TOO_LONG) &&
 		    memcmp(out, WIRE_UDP_TOO_LONG, n - 1) == 0 &&
 		    len < padded) {
@@ -183,8 +182,12 @@ client_udp_ask(const struct client_opts *o, const char *expr, char *out,
 	free(req);
 	close(fd);
 	if (n == 0)
-		snprintf(err, errlen, "no reply from %s:%s after %d tries",
-		    o->host, o->port, o->retries + 1);
+		snprintf(err, errlen, "no reply from %s port %s after %d %s",
+		    o->host, o->port, o->retries + 1,
+		    o->retries == 0 ? "try" : "tries");
+	else if (n < 0 && errno == ECONNREFUSED)
+		snprintf(err, errlen, "%s port %s: connection refused "
+		    "(no UDP server there)", o->host, o->port);
 	else if (n < 0)
 		snprintf(err, errlen, "%s port %s: %s", o->host, o->port,
 		    strerror(errno));

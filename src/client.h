@@ -45,11 +45,13 @@ int	client_connect(const struct client_opts *o, struct tls_client *tc,
 
 /*
  * Ask one expression over UDP and put the answer, without its newline,
- * NUL-terminated into out.  Retries after each timeout, doubling it; when
+ * NUL-terminated into out.  Each try waits timeout_ms for the answer, so
+ * an unanswered request is given up after (retries + 1) * timeout_ms;
+ * an ICMP refusal (nothing listens on the port) ends it at once.  When
  * the answer is too long for the request, pads the request (trailing
  * blanks) so the server may send a longer one.  Returns the answer's
- * length, or -1 with a message in err ("no reply from HOST:PORT after N
- * tries").
+ * length, or -1 with a message in err ("no reply from HOST port PORT
+ * after N tries", "HOST port PORT: connection refused ...").
  */
 ssize_t	client_udp_ask(const struct client_opts *o, const char *expr,
 	    char *out, size_t outlen, char *err, size_t errlen);

@@ -115,13 +115,46 @@ run --udp -h 127.0.0.1 -p "$port"
 is "udp: a pipe" "$out" "4
 9"
 
-start=$(date +%s)
-run -u -h 127.0.0.1 -p "$dead" --timeout 1 --retries 1 3+5
-took=$(( $(date +%s) - start ))
-is "udp: nothing listening: exit 2" "$rc" 2
+# now_ms: the time in milliseconds (GNU date).
+now_ms() {
+	date +%s%3N
+}
+
+# Nothing listens: the ICMP refusal ends the request at once.
+start=$(now_ms)
+run -u -h 127.0.0.1 -p "$dead" --timeout 3 --retries 3 3+5
+took=$(( $(now_ms) - start ))
+is "udp: connection refused: exit 2" "$rc" 2
 is "... with the message" "$err" \
-    "calcc: no reply from 127.0.0.1:$dead after 2 tries"
-ok "... in bounded time (${took}s)" test "$took" -le 5
+    "calcc: 127.0.0.1 port $dead: connection refused (no UDP server there)"
+ok "... at once (${took} ms, not 3 s)" test "$took" -lt 2000
+
+# A socket that never answers: each try waits --timeout, no longer.
+python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+open(sys.argv[2], "w").close()
+time.sleep(30)' "$dead" "$T/silent.ready" &
+silent=$!
+n=0
+while [ ! -e "$T/silent.ready" ] && [ "$n" -lt 50 ]; do
+	n=$((n + 1))
+	sleep 0.1
+done
+start=$(now_ms)
+run -u -h 127.0.0.1 -p "$dead" --timeout 1 --retries 2 3+5
+took=$(( $(now_ms) - start ))
+is "udp: no reply: exit 2" "$rc" 2
+is "... with the message" "$err" \
+    "calcc: no reply from 127.0.0.1 port $dead after 3 tries"
+ok "... after 3 tries of 1 s (${took} ms)" \
+    test "$took" -ge 2900 -a "$took" -lt 4500
+run -u -h 127.0.0.1 -p "$dead" --timeout 1 --retries 0 3+5
+is "udp: --retries 0 is one try" "$err" \
+    "calcc: no reply from 127.0.0.1 port $dead after 1 try"
+kill "$silent" 2>/dev/null
+wait "$silent" 2>/dev/null
 
 run -h 127.0.0.1 -p "$dead" 3+5
 is "tcp: connection refused: exit 2" "$rc" 2
