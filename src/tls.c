@@ -2,18 +2,28 @@
  * tls.c - GnuTLS: server credentials and handshake, the client side, and
  * the record I/O of a TLS stream.
  */
+#include <sys/stat.h>
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 
 #include "tls.h"
 #include "util.h"
+
+/*
+ * The largest certificate chain or key file read: a chain of a dozen
+ * RSA-4096 certificates is under 30 KiB; this bounds what a wrong path
+ * (a log file, a device) can make the master read.
+ */
+#define TLS_FILE_MAX	(1024 * 1024)
 
 struct tls_server {
 	gnutls_certificate_credentials_t	 cred;
@@ -32,6 +42,143 @@ tls_copy_key(gnutls_datum_t *to, const gnutls_datum_t *from)
 	return 0;
 }
 
+/*
+ * Read the file named by keyword's value into d, NUL-terminated, so that
+ * an error names the file and the system's reason ("tls-key /x: No such
+ * file or directory"), which GnuTLS's own loader does not tell apart.
+ * Returns 0, or -1 with a message in err.
+ */
+static int
+tls_read_file(const char *keyword, const char *path, gnutls_datum_t *d,
+    char *err, size_t errlen)
+{
+	struct stat	 sb;
+	size_t		 got = 0;
+	ssize_t		 n;
+	int		 fd;
+
+	d->data = NULL;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		goto fail;
+	if (fstat(fd, &sb) == -1)
+		goto fail;
+	if (S_ISDIR(sb.st_mode)) {
+		errno = EISDIR;
+		goto fail;
+	}
+	if (!S_ISREG(sb.st_mode) || sb.st_size > TLS_FILE_MAX) {
+		snprintf(err, errlen, "%s %s: not a regular file of at most "
+		    "%d bytes", keyword, path, TLS_FILE_MAX);
+		close(fd);
+		return -1;
+	}
+	if ((d->data = gnutls_malloc((size_t)sb.st_size + 1)) == NULL)
+		goto fail;
+	while (got < (size_t)sb.st_size) {
+		n = read(fd, d->data + got, (size_t)sb.st_size - got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			goto fail;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	d->data[got] = '\0';
+	d->size = (unsigned)got;
+	close(fd);
+	return 0;
+ fail:
+	snprintf(err, errlen, "%s %s: %s", keyword, path, strerror(errno));
+	if (fd != -1)
+		close(fd);
+	gnutls_free(d->data);
+	d->data = NULL;
+	return -1;
+}
+
+/*
+ * Check that cert holds PEM certificates and key a PEM private key, so
+ * that the error names the file at fault and what it holds instead.
+ */
+static int
+tls_check_pair(const char *certfile, const gnutls_datum_t *cert,
+    const char *keyfile, const gnutls_datum_t *key, char *err, size_t errlen)
+{
+	gnutls_x509_crt_t	*crts = NULL;
+	gnutls_x509_privkey_t	 pk;
+	unsigned		 i, ncrts = 0;
+	int			 rc;
+
+	rc = gnutls_x509_crt_list_import2(&crts, &ncrts, cert,
+	    GNUTLS_X509_FMT_PEM, 0);
+	for (i = 0; i < ncrts; i++)
+		gnutls_x509_crt_deinit(crts[i]);
+	gnutls_free(crts);
+	if (rc < 0 && strstr((char *)cert->data, "PRIVATE KEY-----") != NULL) {
+		snprintf(err, errlen, "tls-certificate %s: a private key, not "
+		    "a certificate", certfile);
+		return -1;
+	}
+	if (rc < 0) {
+		snprintf(err, errlen, "tls-certificate %s: no PEM certificate "
+		    "in it (%s)", certfile, gnutls_strerror(rc));
+		return -1;
+	}
+	if ((rc = gnutls_x509_privkey_init(&pk)) < 0) {
+		snprintf(err, errlen, "%s", gnutls_strerror(rc));
+		return -1;
+	}
+	rc = gnutls_x509_privkey_import2(pk, key, GNUTLS_X509_FMT_PEM, NULL,
+	    0);
+	gnutls_x509_privkey_deinit(pk);
+	if (rc < 0 && strstr((char *)key->data, "-----BEGIN CERTIFICATE") !=
+	    NULL) {
+		snprintf(err, errlen, "tls-key %s: a certificate, not a "
+		    "private key", keyfile);
+		return -1;
+	}
+	if (rc < 0) {
+		snprintf(err, errlen, "tls-key %s: no PEM private key in it "
+		    "(%s)", keyfile, gnutls_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Read, check and load the certificate chain and key into ts->cred.
+ * Returns 0, or -1 with a message naming the file in err.
+ */
+static int
+tls_load_pair(struct tls_server *ts, const char *certfile,
+    const char *keyfile, char *err, size_t errlen)
+{
+	gnutls_datum_t	 cert = { NULL, 0 }, key = { NULL, 0 };
+	int		 rc = -1;
+
+	if (tls_read_file("tls-certificate", certfile, &cert, err,
+	    errlen) == -1 ||
+	    tls_read_file("tls-key", keyfile, &key, err, errlen) == -1 ||
+	    tls_check_pair(certfile, &cert, keyfile, &key, err, errlen) == -1)
+		goto done;
+	rc = gnutls_certificate_set_x509_key_mem2(ts->cred, &cert, &key,
+	    GNUTLS_X509_FMT_PEM, NULL, 0);
+	if (rc < 0) {
+		snprintf(err, errlen, "tls-certificate %s, tls-key %s: %s",
+		    certfile, keyfile, gnutls_strerror(rc));
+		rc = -1;
+	} else
+		rc = 0;
+ done:
+	gnutls_free(cert.data);
+	if (key.data != NULL) {
+		gnutls_memset(key.data, 0, key.size);
+		gnutls_free(key.data);
+	}
+	return rc;
+}
+
 struct tls_server *
 tls_server_new(const char *certfile, const char *keyfile,
     const char *priority, const struct tls_server *prev, char *err,
@@ -47,13 +194,8 @@ tls_server_new(const char *certfile, const char *keyfile,
 	}
 	if ((rc = gnutls_certificate_allocate_credentials(&ts->cred)) < 0)
 		goto fail;
-	rc = gnutls_certificate_set_x509_key_file2(ts->cred, certfile, keyfile,
-	    GNUTLS_X509_FMT_PEM, NULL, 0);
-	if (rc < 0) {
-		snprintf(err, errlen, "tls-certificate %s, tls-key %s: %s",
-		    certfile, keyfile, gnutls_strerror(rc));
+	if (tls_load_pair(ts, certfile, keyfile, err, errlen) == -1)
 		goto fail_msg;
-	}
 	if ((rc = gnutls_priority_init2(&ts->prio, priority, &where, 0)) < 0) {
 		snprintf(err, errlen, "tls-priority: %s at '%.20s'",
 		    gnutls_strerror(rc), where ? where : "");
