@@ -639,20 +639,63 @@ conf_check_user(const struct conf *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* The line keyword was set on, or 0 when it has its default. */
+static int
+conf_set_line(const struct conf *c, const char *keyword)
+{
+	size_t	i;
+
+	for (i = 0; i < NKEYWORDS; i++)
+		if (strcmp(conf_keywords[i].name, keyword) == 0)
+			return c->set_line[i];
+	return 0;
+}
+
+/*
+ * The spare counts left at their defaults follow the pool: at most
+ * workers-max, and workers-max-spare at least workers-min-spare, so that
+ * "workers-max 5" or "workers-min-spare 20" alone is a good file.  Counts
+ * set in the file are checked against each other and workers-max, and an
+ * error names the line of the first one.
+ */
+static int
+conf_check_pool(struct conf_parser *p, struct conf *c)
+{
+	int	 min_line = conf_set_line(c, "workers-min-spare");
+	int	 max_line = conf_set_line(c, "workers-max-spare");
+
+	if (min_line == 0 && c->workers_min_spare > c->workers_max)
+		c->workers_min_spare = c->workers_max;
+	if (max_line == 0 && c->workers_max_spare > c->workers_max)
+		c->workers_max_spare = c->workers_max;
+	if (max_line == 0 && c->workers_max_spare < c->workers_min_spare)
+		c->workers_max_spare = c->workers_min_spare;
+	if (min_line == 0 && c->workers_min_spare > c->workers_max_spare)
+		c->workers_min_spare = c->workers_max_spare;
+	p->line = min_line;
+	if (c->workers_min_spare > c->workers_max)
+		return conf_error(p, "workers-min-spare (%lu) is greater than "
+		    "workers-max (%lu)", c->workers_min_spare, c->workers_max);
+	if (c->workers_min_spare > c->workers_max_spare)
+		return conf_error(p, "workers-min-spare (%lu) is greater than "
+		    "workers-max-spare (%lu)", c->workers_min_spare,
+		    c->workers_max_spare);
+	p->line = max_line;
+	if (c->workers_max_spare > c->workers_max)
+		return conf_error(p, "workers-max-spare (%lu) is greater than "
+		    "workers-max (%lu)", c->workers_max_spare, c->workers_max);
+	p->line = 0;
+	return 0;
+}
+
 /* Checks that involve more than one keyword. */
 static int
 conf_check(struct conf_parser *p, struct conf *c)
 {
 	const char	*msg;
 
-	p->line = 0;
-	if (c->workers_min_spare > c->workers_max_spare)
-		return conf_error(p, "workers-min-spare (%lu) is greater than "
-		    "workers-max-spare (%lu)", c->workers_min_spare,
-		    c->workers_max_spare);
-	if (c->workers_max_spare > c->workers_max)
-		return conf_error(p, "workers-max-spare (%lu) is greater than "
-		    "workers-max (%lu)", c->workers_max_spare, c->workers_max);
+	if (conf_check_pool(p, c) == -1)
+		return -1;
 	if ((msg = calc_limits_check(&c->calc)) != NULL)
 		return conf_error(p, "%s", msg);
 	return 0;
