@@ -57,6 +57,7 @@ struct http_conn {
 	int			 continued;	/* 100 Continue was sent */
 	const char		*query;		/* of the request, or NULL */
 	size_t			 querylen;
+	int			 plus;		/* its expr held a '+' (a space) */
 	/* the answer being made, besides its body */
 	int			 status;
 	const char		*type;
@@ -299,21 +300,46 @@ http_req_json(const struct http_conn *c, const struct http_req *r)
 
 /*
  * The expr parameter of the query, decoded into c->tmp.  Returns 1 with
- * it in *expr and *len, 0 when absent, -1 when it does not decode.
+ * it in *expr and *len, 0 when absent, -1 when it does not decode.  A
+ * '+' in the value is a space, as an HTML form encodes it (the form
+ * sends a plus as %2B); c->plus says whether there was one, so that an
+ * error can show what a hand-typed '+' became.
  */
 static int
 http_query_expr(struct http_conn *c, const char **expr, size_t *len)
 {
-	int	 rc;
+	const char	*raw;
+	size_t		 rawlen;
 
+	c->plus = 0;
 	if (c->query == NULL)
 		return 0;
 	http_buf_reset(&c->tmp);
 	if (http_buf_reserve(&c->tmp, c->querylen) == -1)
 		return -1;
-	rc = http_query_param(c->query, c->querylen, "expr", c->tmp.s, len);
+	if (http_query_raw(c->query, c->querylen, "expr", c->tmp.s, &raw,
+	    &rawlen) == 0)
+		return 0;
+	c->plus = memchr(raw, '+', rawlen) != NULL;
 	*expr = c->tmp.s;
-	return rc;
+	return http_url_decode(raw, rawlen, c->tmp.s, len) == 0 ? 1 : -1;
+}
+
+/*
+ * After an engine error on an expression whose '+' became a space: say
+ * what was received, so that "1+1" typed in an address is understood.
+ */
+static void
+http_plus_hint(struct http_conn *c, const char *expr, size_t len)
+{
+	size_t	 i;
+
+	http_buf_adds(&c->body, "received: \"");
+	for (i = 0; i < len; i++)	/* one line, whatever was sent */
+		http_buf_add(&c->body, (unsigned char)expr[i] < 0x20 ? "?" :
+		    expr + i, 1);
+	http_buf_adds(&c->body, "\" ('+' in a query is a space; "
+	    "write %2B for a plus)\n");
 }
 
 /* The engine's answer as the end of a JSON object: , "result": "..." */
@@ -360,6 +386,7 @@ http_get_page(struct http_conn *c, const struct http_req *r)
 		if (cs == CALC_EMPTY)
 			a.answer = NULL;
 		a.error = cs == CALC_ERROR;
+		a.plus = c->plus;
 	}
 	http_set(c, 200, HTTP_HTML, HTTP_PAGE_HEADERS);
 	http_page(&c->body, &a);
@@ -410,6 +437,8 @@ http_get_calc(struct http_conn *c, const struct http_req *r)
 		http_set(c, status, HTTP_TEXT, HTTP_NO_STORE);
 		http_buf_add(&c->body, text, textlen);
 		http_buf_adds(&c->body, "\n");
+		if (cs == CALC_ERROR && c->plus)
+			http_plus_hint(c, expr, exprlen);
 	}
 	calc_session_free(s);
 }
@@ -455,8 +484,34 @@ http_post_line(struct http_conn *c, struct calc_session *s, int json,
 }
 
 /*
+ * Whether the request's body is an HTML form's: Content-Type
+ * application/x-www-form-urlencoded, parameters after ';' ignored.
+ */
+static int
+http_req_form(const struct http_conn *c, const struct http_req *r)
+{
+	static const char		 form[] =
+	    "application/x-www-form-urlencoded";
+	const struct http_header	*h;
+	const char			*v, *semi;
+	size_t				 len;
+
+	if ((h = http_header_find(r, c->in, "Content-Type")) == NULL)
+		return 0;
+	v = c->in + h->value.off;
+	len = h->value.len;
+	if ((semi = memchr(v, ';', len)) != NULL)
+		len = semi - v;
+	while (len > 0 && (v[len - 1] == ' ' || v[len - 1] == '\t'))
+		len--;
+	return http_name_eq(v, len, form);
+}
+
+/*
  * POST /calc: the body is expressions, one a line (LF or CRLF), answered
- * in order as one session; blank lines get no answer.
+ * in order as one session; blank lines get no answer.  A form's body
+ * (application/x-www-form-urlencoded) is read as one: its expr
+ * parameter, decoded, holds the lines.
  */
 static void
 http_post_calc(struct http_conn *c, const struct http_req *r)
@@ -465,8 +520,24 @@ http_post_calc(struct http_conn *c, const struct http_req *r)
 	const char		*line = r->body, *end = r->body + r->bodylen;
 	const char		*nl;
 	size_t			 len;
-	int			 json = http_req_json(c, r), first = 1;
+	int			 json = http_req_json(c, r), first = 1, rc;
 
+	if (http_req_form(c, r)) {
+		http_buf_reset(&c->tmp);
+		if (http_buf_reserve(&c->tmp, r->bodylen + 1) == -1) {
+			http_error(c, 500, "out of memory");
+			return;
+		}
+		rc = http_query_param(r->body, r->bodylen, "expr", c->tmp.s,
+		    &len);
+		if (rc != 1) {
+			http_error(c, 400, rc == 0 ? "the form has no expr" :
+			    "bad percent-encoding in the form");
+			return;
+		}
+		line = c->tmp.s;
+		end = c->tmp.s + len;
+	}
 	if ((s = calc_session_new(c->hc->calc)) == NULL) {
 		http_error(c, 500, "out of memory");
 		return;

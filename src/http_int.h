@@ -137,6 +137,8 @@ struct http_page_args {
 	const char		*answer;	/* result or "error: ..." */
 	size_t			 answerlen;
 	int			 error;		/* answer is an error */
+	int			 plus;		/* a '+' in the query became a
+						   space */
 	const struct http_req	*req;		/* for the header table */
 	const char		*in;		/* the buffer req points into */
 };
@@ -156,6 +158,8 @@ const struct http_header *http_header_find(const struct http_req *r,
 		    const char *buf, const char *name);
 int		 http_url_decode(const char *s, size_t len, char *out,
 		    size_t *outlen);
+int		 http_query_raw(const char *q, size_t qlen, const char *name,
+		    char *scratch, const char **val, size_t *vallen);
 int		 http_query_param(const char *q, size_t qlen, const char *name,
 		    char *out, size_t *outlen);
 void		 http_accept_init(struct http_accept *a);

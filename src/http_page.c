@@ -326,6 +326,10 @@ http_page_result(struct http_buf *b, const struct http_page_args *a)
 	http_buf_adds(b, "</span> = <span class=\"answer\">");
 	http_html_escape(b, a->answer, a->answerlen);
 	http_buf_adds(b, "</span></p>\n");
+	if (a->error && a->plus)
+		http_buf_adds(b, "<p class=\"hint\">A <code>+</code> typed in "
+		    "the address is a space; write <code>%2B</code> for a "
+		    "plus, or use the form.</p>\n");
 }
 
 /*

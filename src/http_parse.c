@@ -192,15 +192,15 @@ http_url_decode(const char *s, size_t len, char *out, size_t *outlen)
 }
 
 /*
- * Look up the parameter name in the query string q[0..qlen) ("a=1&b=2",
- * without the '?') and decode its value into out, which has room for
- * qlen bytes.  The first one wins; a parameter without '=' has an empty
- * value; other parameters that do not decode are skipped.  Returns 1
- * when found, 0 when absent, -1 when its value does not decode.
+ * Find the parameter name in the query string q[0..qlen) ("a=1&b=2",
+ * without the '?') and point *val at its value as sent, still encoded.
+ * The first one wins; a parameter without '=' has an empty value; names
+ * that do not decode are skipped.  scratch has room for qlen bytes.
+ * Returns 1 when found, 0 when absent.
  */
 int
-http_query_param(const char *q, size_t qlen, const char *name, char *out,
-    size_t *outlen)
+http_query_raw(const char *q, size_t qlen, const char *name, char *scratch,
+    const char **val, size_t *vallen)
 {
 	const char	*end = q + qlen, *amp, *eq;
 	size_t		 klen;
@@ -210,18 +210,33 @@ http_query_param(const char *q, size_t qlen, const char *name, char *out,
 			amp = end;
 		if ((eq = memchr(q, '=', amp - q)) == NULL)
 			eq = amp;
-		if (http_url_decode(q, eq - q, out, &klen) == 0 &&
-		    klen == strlen(name) && memcmp(out, name, klen) == 0) {
-			if (eq == amp) {
-				*outlen = 0;
-				return 1;
-			}
-			return http_url_decode(eq + 1, amp - eq - 1, out,
-			    outlen) == 0 ? 1 : -1;
+		if (http_url_decode(q, eq - q, scratch, &klen) == 0 &&
+		    klen == strlen(name) && memcmp(scratch, name, klen) == 0) {
+			*val = eq < amp ? eq + 1 : amp;
+			*vallen = amp - *val;
+			return 1;
 		}
 		q = amp + 1;
 	}
 	return 0;
+}
+
+/*
+ * Look up the parameter name in the query string q[0..qlen) as
+ * http_query_raw() does and decode its value into out, which has room
+ * for qlen bytes.  Returns 1 when found, 0 when absent, -1 when its
+ * value does not decode.
+ */
+int
+http_query_param(const char *q, size_t qlen, const char *name, char *out,
+    size_t *outlen)
+{
+	const char	*val;
+	size_t		 vallen;
+
+	if (http_query_raw(q, qlen, name, out, &val, &vallen) == 0)
+		return 0;
+	return http_url_decode(val, vallen, out, outlen) == 0 ? 1 : -1;
 }
 
 void

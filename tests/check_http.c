@@ -954,6 +954,14 @@ START_TEST(test_serve_page_expr)
 	ck_assert(body_has(&res.a[0], "value=\"&quot;&gt;&lt;script&gt; 1\""));
 	ck_assert(!body_has(&res.a[0], "<script"));
 	result_free(&res);
+	/* a '+' typed in the address: the error says it became a space */
+	serve_one(&res, "GET /?expr=1+1 HTTP/1.1\r\nHost: t\r\n\r\n", 200);
+	ck_assert(body_has(&res.a[0], "<span class=\"expr\">1 1</span>"));
+	ck_assert(body_has(&res.a[0], "write <code>%2B</code> for a plus"));
+	result_free(&res);
+	serve_one(&res, "GET /?expr=1%2B1 HTTP/1.1\r\nHost: t\r\n\r\n", 200);
+	ck_assert(!body_has(&res.a[0], "%2B</code>"));
+	result_free(&res);
 }
 END_TEST
 
@@ -996,6 +1004,14 @@ static const struct calc_case {
 	{ "http://t/calc?expr=1", 200, "1\n" },
 	{ "/calc?expr=1/0", 422, "error: division by zero\n" },
 	{ "/calc?expr=foo(1)", 422, "error: unknown function 'foo'\n" },
+	/* '+' is a space, as forms send it; an error shows what came */
+	{ "/calc?expr=1+1", 422, "error: syntax error at column 3: "
+	  "unexpected '1'\nreceived: \"1 1\" ('+' in a query is a space; "
+	  "write %2B for a plus)\n" },
+	{ "/calc?expr=2+%01", 422, "error: syntax error at column 3: "
+	  "unexpected character '\\x01'\nreceived: \"2 ?\" ('+' in a query is a "
+	  "space; write %2B for a plus)\n" },
+	{ "/calc?expr=1%20%2B%201", 200, "2\n" },
 	{ "/calc", 400, NULL },
 	{ "/calc?", 400, NULL },
 	{ "/calc?x=1", 400, NULL },
@@ -1096,6 +1112,42 @@ START_TEST(test_serve_post_calc)
 	result_free(&res);
 	serve_one(&res, "POST /calc HTTP/1.1\r\nHost: t\r\n\r\n", 200);
 	assert_body(&res.a[0], "");
+	result_free(&res);
+}
+END_TEST
+
+/* A form's body is read as a form: its expr parameter holds the lines. */
+static const struct form_case {
+	const char	*type;
+	const char	*body;
+	int		 status;
+	const char	*answer;	/* NULL: an error page */
+} form_cases[] = {
+	{ "application/x-www-form-urlencoded", "expr=1%2B2", 200, "3\n" },
+	{ "Application/X-WWW-Form-URLEncoded ; charset=utf-8",
+	  "a=b&expr=x+%3D+3%0D%0Ax*2", 200, "3\n6\n" },
+	{ "application/x-www-form-urlencoded", "expr=1+1", 200,
+	  "error: syntax error at column 3: unexpected '1'\n" },
+	{ "application/x-www-form-urlencoded", "x=1", 400, NULL },
+	{ "application/x-www-form-urlencoded", "expr=%zz", 400, NULL },
+	{ "text/plain", "expr=1%2B2", 200,
+	  "error: syntax error at column 8: invalid number\n" },
+};
+
+START_TEST(test_serve_post_form)
+{
+	const struct form_case	*t = &form_cases[_i];
+	struct result		 res;
+	char			 req[512];
+
+	snprintf(req, sizeof(req), "POST /calc HTTP/1.1\r\nHost: t\r\n"
+	    "Content-Type: %s\r\nContent-Length: %zu\r\n\r\n%s", t->type,
+	    strlen(t->body), t->body);
+	serve_one(&res, req, t->status);
+	if (t->answer != NULL)
+		assert_body(&res.a[0], t->answer);
+	else
+		ck_assert(body_has(&res.a[0], "400 Bad Request\n"));
 	result_free(&res);
 }
 END_TEST
@@ -1756,6 +1808,7 @@ make_http_suite(void)
 	    (int)NELEM(calc_json_cases));
 	tcase_add_test(tc, test_serve_calc_json_escape);
 	tcase_add_test(tc, test_serve_post_calc);
+	tcase_add_loop_test(tc, test_serve_post_form, 0, (int)NELEM(form_cases));
 	tcase_add_test(tc, test_serve_post_chunked);
 	tcase_add_test(tc, test_serve_headers);
 	tcase_add_test(tc, test_serve_headers_names_the_client);
