@@ -15,12 +15,15 @@
 #include "config.h"
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,6 +238,11 @@ local_eval(struct calc_session *s, const char *line, size_t len,
 		len--;
 	if (wire_is_quit(line, len))
 		return (LINE_QUIT);
+	if (wire_is_help(line, len)) {
+		*out = WIRE_HELP;
+		*outlen = sizeof(WIRE_HELP) - 1;
+		return (LINE_OK);
+	}
 	status = calc_eval(s, line, len, out, outlen);
 	if (status == CALC_EMPTY) {
 		*out = NULL;
@@ -416,6 +424,105 @@ local_pipe(struct calc_session *s, FILE *in)
 	return (status);
 }
 
+/* Set by SIGINT while a line is being typed: the line is abandoned. */
+static volatile sig_atomic_t interrupted;
+
+static void
+on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+/* The history file, or NULL when there is no home to keep it in. */
+static char history_path[PATH_MAX];
+
+/*
+ * Where history is kept: $XDG_STATE_HOME/calcc/history when that is set
+ * (the directory is made), else ~/.calcc_history.
+ */
+static void
+history_locate(void)
+{
+	const char	*state = getenv("XDG_STATE_HOME"), *home;
+	char		 dir[PATH_MAX];
+	int		 n;
+
+	if (state != NULL && *state == '/') {
+		n = snprintf(dir, sizeof(dir), "%s/calcc", state);
+		if (n < 0 || (size_t)n >= sizeof(dir))
+			return;
+		(void)mkdir(state, 0700);	/* as the XDG spec asks */
+		if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+			return;
+		n = snprintf(history_path, sizeof(history_path), "%s/history",
+		    dir);
+	} else if ((home = getenv("HOME")) != NULL && *home != '\0')
+		n = snprintf(history_path, sizeof(history_path),
+		    "%s/.calcc_history", home);
+	else
+		return;
+	if (n < 0 || (size_t)n >= sizeof(history_path))
+		history_path[0] = '\0';
+}
+
+/*
+ * Start an interactive session: line editing, the history of earlier
+ * sessions, and Ctrl-C clearing the line instead of ending calcc.
+ */
+static void
+interactive_begin(void)
+{
+	struct sigaction	 sa;
+
+	rl_readline_name = "calcc";
+	stifle_history(CALCC_HISTORY);
+	history_locate();
+	if (history_path[0] != '\0')
+		read_history(history_path);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigint;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);	/* no SA_RESTART: stop the read */
+}
+
+/*
+ * A line from the terminal, or NULL at end of file.  Ctrl-C abandons
+ * the line being typed and prompts again on a fresh line, as a shell
+ * does.  A line with more than blanks goes into the history, which is
+ * written at once (mode 0600) so that a lost connection keeps it.
+ */
+static char *
+interactive_line(void)
+{
+	char	*line;
+	int	 fd;
+
+	for (;;) {
+		interrupted = 0;
+		line = readline(CALCC_PROMPT);
+		if (line == NULL && interrupted) {
+			putchar('\n');
+			continue;
+		}
+		if (line != NULL && interrupted) {
+			free(line);	/* read, then interrupted: drop it */
+			putchar('\n');
+			continue;
+		}
+		break;
+	}
+	if (line == NULL || line[strspn(line, " \t\r")] == '\0')
+		return line;
+	add_history(line);
+	if (history_path[0] != '\0' && (fd = open(history_path,
+	    O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) != -1) {
+		close(fd);
+		write_history(history_path);
+	}
+	return line;
+}
+
 /*
  * Read lines from the terminal with line editing and history, and answer
  * each at once, until exit, quit or end of file.  Returns the exit status
@@ -428,11 +535,8 @@ local_interactive(struct calc_session *s)
 	enum line_result r = LINE_OK;
 	int status = 0;
 
-	rl_readline_name = "calcc";
-	stifle_history(CALCC_HISTORY);
-	while (r != LINE_QUIT && (line = readline(CALCC_PROMPT)) != NULL) {
-		if (line[strspn(line, " \t")] != '\0')
-			add_history(line);
+	interactive_begin();
+	while (r != LINE_QUIT && (line = interactive_line()) != NULL) {
 		r = local_line(s, line, strlen(line));
 		free(line);
 		if (r == LINE_ERROR)
@@ -569,6 +673,7 @@ struct requests {
 	size_t	 scanned;	/* bytes checked for a quitting line */
 	int	 eof;		/* no more input */
 	int	 quit;		/* a quitting line is queued: stop there */
+	int	 midline;	/* the last byte queued was not a newline */
 };
 
 /*
@@ -590,6 +695,8 @@ requests_add(struct requests *r, const char *data, size_t n)
 	}
 	memcpy(r->buf + r->len, data, n);
 	r->len += n;
+	if (n > 0)
+		r->midline = data[n - 1] != '\n';
 	while ((nl = memchr(r->buf + r->scanned, '\n',
 	    r->len - r->scanned)) != NULL) {
 		line = r->buf + r->scanned;
@@ -609,8 +716,9 @@ requests_end(struct requests *r)
 	r->eof = 1;
 	if (r->quit)
 		return;
-	if (r->len > r->scanned)
-		requests_add(r, "\n", 1);	/* a last line without LF */
+	/* A last line without LF, perhaps sent already: end it. */
+	if (r->midline)
+		requests_add(r, "\n", 1);
 	requests_add(r, "exit\n", 5);
 }
 
@@ -778,13 +886,10 @@ net_interactive(const struct calcc_opts *o, struct stream *st)
 	if (strncmp(line, error_prefix, sizeof(error_prefix) - 1) == 0)
 		errx(EXIT_TROUBLE, "server refused: %s", line);
 	printf("%s\n", line);
-	rl_readline_name = "calcc";
-	stifle_history(CALCC_HISTORY);
-	while (!quit && (input = readline(CALCC_PROMPT)) != NULL) {
+	interactive_begin();
+	while (!quit && (input = interactive_line()) != NULL) {
 		len = strlen(input);
 		quit = wire_is_quit(input, len);
-		if (!line_blank(input, len))
-			add_history(input);
 		if (stream_write(st, input, len, o->net.timeout_ms) != 0 ||
 		    stream_write(st, "\n", 1, o->net.timeout_ms) != 0)
 			errx(EXIT_TROUBLE, "%s port %s: connection lost",

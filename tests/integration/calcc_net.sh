@@ -179,11 +179,54 @@ if command -v script >/dev/null 2>&1; then
 	is "interactive: an answer, and again from history" \
 	    "$(grep -c '^42$' "$T/tty")" 2
 	ok "interactive: exit leaves" grep -q '^calc> exit' "$T/tty"
+
+	# Ctrl-C abandons the line being typed; calcc goes on.
+	{ printf '12345'; sleep 0.5; printf '\003'; sleep 0.5
+	  printf '1+1\n'; sleep 0.5; printf 'exit\n'; sleep 0.5; } |
+	    bounded 10 script -qec "$CALCC $tcp" /dev/null |
+	    tr -d '\r' >"$T/tty"
+	ok "interactive: Ctrl-C clears the line" grep -q '^2$' "$T/tty"
+	ok "... and sends nothing of it" sh -c "! grep -q '^error' '$T/tty'"
+	ok "... and calcc goes on to exit" grep -q '^calc> exit' "$T/tty"
+
+	# History is kept between sessions, in $XDG_STATE_HOME/calcc/history.
+	{ printf '6*7\n'; sleep 0.5; printf 'exit\n'; sleep 0.5; } |
+	    XDG_STATE_HOME=$T/state bounded 10 \
+	    script -qec "$CALCC $tcp" /dev/null >/dev/null
+	ok "history: written to \$XDG_STATE_HOME/calcc/history" \
+	    grep -qx '6\*7' "$T/state/calcc/history"
+	{ printf '\033[A\033[A\n'; sleep 0.5; printf 'exit\n'; sleep 0.5; } |
+	    XDG_STATE_HOME=$T/state bounded 10 \
+	    script -qec "$CALCC $tcp" /dev/null | tr -d '\r' >"$T/tty"
+	ok "history: the next session recalls it" grep -q '^42$' "$T/tty"
+	{ printf '7*8\n'; sleep 0.5; printf 'exit\n'; sleep 0.5; } |
+	    (unset XDG_STATE_HOME; HOME=$T bounded 10 \
+	    script -qec "$CALCC --local" /dev/null) >/dev/null
+	ok "history: else in ~/.calcc_history" \
+	    grep -qx '7\*8' "$T/.calcc_history"
 else
-	for i in 1 2 3 4; do
+	for i in 1 2 3 4 5 6 7 8 9 10; do
 		echo "ok $((tap_n += 1)) # SKIP script(1) not found"
 	done
 fi
+
+# help: one line, on every transport and in calcc itself.
+printf 'help\n1+1\n' >"$T/in"
+run $tcp
+ok "help over tcp: one line, then the next answer" \
+    sh -c "test \"\$(sed -n 2p '$T/out')\" = 2"
+ok "... listing functions and exit" \
+    sh -c "grep -q '^operators: .*functions: sqrt .*exit or quit leaves\$' '$T/out'"
+run --tls --cafile "$T/certs/ca.crt" -h localhost -p "$tport" help
+ok "help over tls" grep -q '^operators: ' "$T/out"
+run -u -h 127.0.0.1 -p "$port" help
+ok "help over udp (the request is padded)" grep -q '^operators: ' "$T/out"
+run --local help
+ok "help in --local" grep -q '^operators: ' "$T/out"
+
+# A last line without a newline, sent before the input ends, is answered.
+(printf '2+3'; sleep 0.5) | bounded 10 "$CALCC" $tcp >"$T/out" 2>"$T/err"
+is "a last line without newline is answered" "$(cat "$T/out")" 5
 
 calcd_stop
 is "calcd exits 0 on SIGTERM" "$CALCD_STATUS" 0
