@@ -242,7 +242,7 @@ http_query_param(const char *q, size_t qlen, const char *name, char *out,
 void
 http_accept_init(struct http_accept *a)
 {
-	a->json = a->text = a->text_any = a->any = -1;
+	a->json = a->text = a->text_any = a->any = a->html = -1;
 }
 
 /*
@@ -322,6 +322,8 @@ http_accept_scan(struct http_accept *a, const char *s, size_t len)
 			http_accept_note(&a->json, q);
 		else if (http_name_eq(e, elen, "text/plain"))
 			http_accept_note(&a->text, q);
+		else if (http_name_eq(e, elen, "text/html"))
+			http_accept_note(&a->html, q);
 		else if (http_name_eq(e, elen, "text/*"))
 			http_accept_note(&a->text_any, q);
 		else if (http_name_eq(e, elen, "*/*"))
@@ -349,6 +351,17 @@ http_accept_json(const struct http_accept *a)
 	else
 		text = a->any;
 	return a->json >= text;
+}
+
+/*
+ * Whether to answer HTML where JSON is the default (/headers): text/html
+ * is named with q > 0, and application/json is not named with a q as
+ * high.  A browser asks so; curl's and programs' Accept do not.
+ */
+int
+http_accept_html(const struct http_accept *a)
+{
+	return a->html > 0 && a->html > a->json;
 }
 
 /* http_accept_json() of a single Accept value. */

@@ -1181,6 +1181,80 @@ START_TEST(test_serve_headers)
 }
 END_TEST
 
+/* A browser's Accept gets a page; JSON stays the answer to the rest. */
+static const struct headers_case {
+	const char	*accept;
+	int		 html;
+} headers_cases[] = {
+	{ "text/html,application/xhtml+xml,*/*;q=0.8", 1 },
+	{ "text/html", 1 },
+	{ "*/*", 0 },
+	{ "application/json", 0 },
+	{ "text/html;q=0.5, application/json", 0 },
+	{ "text/html;q=0", 0 },
+};
+
+START_TEST(test_serve_headers_html)
+{
+	const struct headers_case	*t = &headers_cases[_i];
+	struct result			 res;
+	char				 req[256];
+
+	snprintf(req, sizeof(req), "GET /headers HTTP/1.1\r\nHost: t\r\n"
+	    "Accept: %s\r\nX-List: a,b;c\r\n\r\n", t->accept);
+	serve_one(&res, req, 200);
+	assert_header(&res.a[0], "Vary", "Accept");
+	if (t->html) {
+		assert_header(&res.a[0], "Content-Type",
+		    "text/html; charset=utf-8");
+		ck_assert(body_has(&res.a[0], "<td>Host</td><td>t</td>"));
+		/* lists may wrap between their items */
+		ck_assert(body_has(&res.a[0], "<td>a,<wbr>b;<wbr>c</td>"));
+	} else
+		assert_header(&res.a[0], "Content-Type", "application/json");
+	result_free(&res);
+}
+END_TEST
+
+/*
+ * The page keeps the last calculations of its view in the form (hidden
+ * "h" inputs carried in the query), evaluated first in the same session.
+ */
+START_TEST(test_serve_page_history)
+{
+	struct result	 res;
+
+	serve_one(&res, "GET /?expr=x*2&h=x%3D3&h=1%2F0 HTTP/1.1\r\n"
+	    "Host: t\r\n\r\n", 200);
+	ck_assert(body_has(&res.a[0], "<span class=\"answer\">6</span>"));
+	ck_assert(body_has(&res.a[0], "<li class=\"error\">1/0 = error: "
+	    "division by zero</li>\n<li>x=3 = 3</li>\n"));
+	ck_assert(body_has(&res.a[0], "<input type=\"hidden\" name=\"h\" "
+	    "value=\"x=3\">\n<input type=\"hidden\" name=\"h\" "
+	    "value=\"1/0\">\n<input type=\"hidden\" name=\"h\" "
+	    "value=\"x*2\">\n<button"));
+	result_free(&res);
+
+	/* at most four earlier ones: the oldest drops out */
+	serve_one(&res, "GET /?expr=5&h=0&h=1&h=2&h=3&h=4 HTTP/1.1\r\n"
+	    "Host: t\r\n\r\n", 200);
+	ck_assert(!body_has(&res.a[0], "<li>0 = 0</li>"));
+	ck_assert(body_has(&res.a[0], "<li>4 = 4</li>\n<li>3 = 3</li>\n"
+	    "<li>2 = 2</li>\n<li>1 = 1</li>\n</ol>"));
+	ck_assert(!body_has(&res.a[0], "name=\"h\" value=\"1\""));
+	ck_assert(body_has(&res.a[0], "name=\"h\" value=\"2\""));
+	ck_assert(body_has(&res.a[0], "name=\"h\" value=\"5\""));
+	result_free(&res);
+
+	/* markup in an earlier expression stays text */
+	serve_one(&res, "GET /?h=%3Cb%3E HTTP/1.1\r\nHost: t\r\n\r\n",
+	    200);
+	ck_assert(!body_has(&res.a[0], "<b>"));
+	ck_assert(body_has(&res.a[0], "value=\"&lt;b&gt;\""));
+	result_free(&res);
+}
+END_TEST
+
 /* With the client's address known (the worker always knows it), first. */
 START_TEST(test_serve_headers_names_the_client)
 {
@@ -1811,6 +1885,9 @@ make_http_suite(void)
 	tcase_add_loop_test(tc, test_serve_post_form, 0, (int)NELEM(form_cases));
 	tcase_add_test(tc, test_serve_post_chunked);
 	tcase_add_test(tc, test_serve_headers);
+	tcase_add_loop_test(tc, test_serve_headers_html, 0,
+	    (int)NELEM(headers_cases));
+	tcase_add_test(tc, test_serve_page_history);
 	tcase_add_test(tc, test_serve_headers_names_the_client);
 	tcase_add_test(tc, test_serve_metrics);
 	tcase_add_loop_test(tc, test_serve_404_405, 0,
