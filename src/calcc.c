@@ -66,6 +66,8 @@ enum line_result {
 struct calcc_opts {
 	enum calcc_mode		 mode;
 	struct client_opts	 net;
+	int			 verbose;	/* -v: 1, -vv: 2 */
+	int			 resume;	/* --resume: TLS twice */
 };
 
 /* Long options without a short form start above any character. */
@@ -75,7 +77,8 @@ enum {
 	OPT_CAFILE,
 	OPT_INSECURE,
 	OPT_TIMEOUT,
-	OPT_RETRIES
+	OPT_RETRIES,
+	OPT_RESUME
 };
 
 static const struct option longopts[] = {
@@ -86,13 +89,15 @@ static const struct option longopts[] = {
 	{ "timeout",	required_argument,	NULL,	OPT_TIMEOUT },
 	{ "retries",	required_argument,	NULL,	OPT_RETRIES },
 	{ "local",	no_argument,		NULL,	OPT_LOCAL },
+	{ "resume",	no_argument,		NULL,	OPT_RESUME },
+	{ "verbose",	no_argument,		NULL,	'v' },
 	{ "version",	no_argument,		NULL,	'V' },
 	{ "help",	no_argument,		NULL,	OPT_HELP },
 	{ NULL,		0,			NULL,	0 }
 };
 
 /* "+": options come before the expressions, so "-3" after them is one. */
-static const char shortopts[] = "+46h:p:suV";
+static const char shortopts[] = "+46h:p:suvV";
 
 static void	usage(FILE *fp, int status) __attribute__((noreturn));
 static int	parse_number(const char *s, const char *what, int min, int max);
@@ -117,9 +122,9 @@ static void
 usage(FILE *fp, int status)
 {
 	fprintf(fp,
-	    "usage: calcc [-46su] [-h host] [-p port] [--cafile file] "
+	    "usage: calcc [-46suv] [-h host] [-p port] [--cafile file] "
 	    "[--insecure]\n"
-	    "             [--timeout seconds] [--retries n] [--] "
+	    "             [--resume] [--timeout seconds] [--retries n] [--] "
 	    "[expression ...]\n"
 	    "       calcc --local [--] [expression ...]\n"
 	    "       calcc -V | --version\n"
@@ -202,6 +207,13 @@ parse_options(int argc, char *argv[], struct calcc_opts *opts)
 		case OPT_LOCAL:
 			opts->mode = MODE_LOCAL;
 			break;
+		case OPT_RESUME:
+			opts->resume = 1;
+			break;
+		case 'v':
+			opts->verbose++;
+			opts->net.trace = stderr;
+			break;
 		case 'V':
 			version();
 		case OPT_HELP:
@@ -212,6 +224,8 @@ parse_options(int argc, char *argv[], struct calcc_opts *opts)
 	}
 	if (opts->mode == MODE_UDP && opts->net.tls)
 		errx(EXIT_TROUBLE, "--tls and --udp do not go together");
+	if (opts->resume && !opts->net.tls)
+		errx(EXIT_TROUBLE, "--resume needs --tls");
 	if (opts->net.port == NULL)
 		opts->net.port = proto_get(opts->mode == MODE_UDP ? PROTO_UDP :
 		    opts->net.tls ? PROTO_TLS : PROTO_TCP)->port_text;
@@ -571,6 +585,13 @@ local_main(int argc, char *argv[])
 }
 
 
+/* -vv: when each line that gets an answer was sent, in order. */
+struct rtt {
+	int	 sent_text;	/* the line being sent has more than blanks */
+	double	*sent;
+	size_t	 nsent, sentcap, nanswered;
+};
+
 /*
  * The answers of a stream session as they arrive: CRLF becomes LF on
  * stdout, the greeting is dropped (or printed, interactively), and any
@@ -585,6 +606,7 @@ struct answers {
 	unsigned long	 lines;		/* answers printed */
 	char		 first[128];	/* the greeting, to report a refusal */
 	size_t		 firstlen;
+	struct rtt	*timed;		/* -vv: the send times, or NULL */
 };
 
 static const char error_prefix[] = WIRE_ERROR;
@@ -625,6 +647,14 @@ answers_take(struct answers *a, const char *buf, size_t n)
 		if (c == '\r')
 			continue;
 		putc_unlocked(c, stdout);
+		if (c == '\n' && a->timed != NULL &&
+		    a->timed->nanswered < a->timed->nsent) {
+			fflush(stdout);
+			fprintf(stderr, "* answer %zu in %.2f ms\n",
+			    a->timed->nanswered + 1, client_now_ms() -
+			    a->timed->sent[a->timed->nanswered]);
+			a->timed->nanswered++;
+		}
 		if (c == '\n') {
 			a->lines++;
 			a->at_start = 1;
@@ -674,7 +704,35 @@ struct requests {
 	int	 eof;		/* no more input */
 	int	 quit;		/* a quitting line is queued: stop there */
 	int	 midline;	/* the last byte queued was not a newline */
+	struct rtt *timed;	/* -vv: the send times, or NULL */
 };
+
+/* -vv: note the time at which each answered line of data[0..n) left. */
+static void
+rtt_sent(struct rtt *r, const char *data, size_t n)
+{
+	double	 now = client_now_ms();
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		if (data[i] != '\n') {
+			if (data[i] != ' ' && data[i] != '\t' &&
+			    data[i] != '\r')
+				r->sent_text = 1;
+			continue;
+		}
+		if (!r->sent_text)
+			continue;
+		r->sent_text = 0;
+		if (r->nsent == r->sentcap) {
+			r->sentcap = r->sentcap ? r->sentcap * 2 : 64;
+			if ((r->sent = realloc(r->sent, r->sentcap *
+			    sizeof(*r->sent))) == NULL)
+				err(EXIT_TROUBLE, "realloc");
+		}
+		r->sent[r->nsent++] = now;
+	}
+}
 
 /*
  * Queue n bytes of input, cut after the first line that quits.  The
@@ -759,6 +817,8 @@ requests_send(struct requests *r, struct stream *st)
 	r->inflight = 0;
 	if (n < 0)
 		return -1;
+	if (r->timed != NULL)
+		rtt_sent(r->timed, r->buf, (size_t)n);
 	memmove(r->buf, r->buf + n, r->len - n);
 	r->len -= n;
 	r->scanned -= (size_t)n < r->scanned ? (size_t)n : r->scanned;
@@ -795,11 +855,15 @@ net_pipeline(const struct calcc_opts *o, struct stream *st,
     struct requests *r, int from_stdin, int show_greeting)
 {
 	struct answers	 a;
+	struct rtt	 rtt;
 	struct pollfd	 pfd[2];
 	int		 n;
 
 	memset(&a, 0, sizeof(a));
+	memset(&rtt, 0, sizeof(rtt));
 	a.at_start = 1;
+	if (o->verbose >= 2)
+		r->timed = a.timed = &rtt;
 	a.show_greeting = show_greeting;
 	for (;;) {
 		pfd[0].fd = st->fd;
@@ -824,6 +888,8 @@ net_pipeline(const struct calcc_opts *o, struct stream *st,
 	if (r->len > 0 || (!r->eof && !r->quit))
 		errx(EXIT_TROUBLE, "%s port %s: connection closed by the "
 		    "server", o->net.host, o->net.port);
+	r->timed = NULL;
+	free(rtt.sent);
 	return a.status;
 }
 
@@ -880,6 +946,7 @@ net_interactive(const struct calcc_opts *o, struct stream *st)
 {
 	char	*input, *line = NULL, buf[CALCC_CHUNK];
 	size_t	 cap = 0, buflen = 0, len;
+	double	 t0;
 	int	 status = 0, quit = 0;
 
 	net_read_line(o, st, &line, &cap, buf, &buflen);
@@ -890,6 +957,7 @@ net_interactive(const struct calcc_opts *o, struct stream *st)
 	while (!quit && (input = interactive_line()) != NULL) {
 		len = strlen(input);
 		quit = wire_is_quit(input, len);
+		t0 = client_now_ms();
 		if (stream_write(st, input, len, o->net.timeout_ms) != 0 ||
 		    stream_write(st, "\n", 1, o->net.timeout_ms) != 0)
 			errx(EXIT_TROUBLE, "%s port %s: connection lost",
@@ -897,6 +965,9 @@ net_interactive(const struct calcc_opts *o, struct stream *st)
 		if (!quit && !line_blank(input, len)) {
 			net_read_line(o, st, &line, &cap, buf, &buflen);
 			printf("%s\n", line);
+			if (o->verbose >= 2)
+				fprintf(stderr, "* answer in %.2f ms\n",
+				    client_now_ms() - t0);
 			if (strncmp(line, error_prefix,
 			    sizeof(error_prefix) - 1) == 0)
 				status = EXIT_ANSWER_ERROR;
@@ -908,6 +979,53 @@ net_interactive(const struct calcc_opts *o, struct stream *st)
 		putchar('\n');
 	free(line);
 	return status;
+}
+
+/* -v: what the TLS session on st is, on stderr. */
+static void
+print_tls(const struct tls_client *tc, const struct stream *st)
+{
+	struct tls_info	 ti;
+
+	if (tls_client_info(tc, st, &ti) == -1)
+		return;
+	fprintf(stderr, "* TLS: %s, %s, key exchange %s, ALPN %s, %s "
+	    "session\n", ti.version, ti.cipher, ti.group,
+	    ti.alpn[0] ? ti.alpn : "none", ti.resumed ? "resumed" : "new");
+	if (ti.subject[0] != '\0') {
+		fprintf(stderr, "* certificate: %s\n", ti.subject);
+		fprintf(stderr, "*   issuer: %s\n", ti.issuer);
+		fprintf(stderr, "*   valid: %s to %s\n", ti.not_before,
+		    ti.not_after);
+		fprintf(stderr, "*   SHA-256: %s\n", ti.sha256);
+	} else
+		fprintf(stderr, "* certificate: not sent (resumed)\n");
+	fprintf(stderr, "* verification: %s\n", ti.verify);
+}
+
+/*
+ * --resume: a first connection whose session is kept (its ticket comes
+ * with the greeting, so that is read), then closed, so that the real one
+ * can offer to resume it.
+ */
+static void
+net_prime(const struct calcc_opts *o, struct tls_client *tc)
+{
+	struct stream	 st;
+	char		 errbuf[512], buf[CALCC_CHUNK], *line = NULL;
+	size_t		 cap = 0, buflen = 0;
+
+	if (client_connect(&o->net, tc, &st, errbuf, sizeof(errbuf)) == -1)
+		errx(EXIT_TROUBLE, "%s", errbuf);
+	net_read_line(o, &st, &line, &cap, buf, &buflen);
+	if (o->verbose)
+		print_tls(tc, &st);
+	tls_client_keep(tc, &st);
+	(void)stream_write(&st, "exit\n", 5, o->net.timeout_ms);
+	stream_close(&st);
+	free(line);
+	if (o->verbose)
+		fprintf(stderr, "* closed; connecting again to resume\n");
 }
 
 /*
@@ -923,10 +1041,15 @@ net_main(const struct calcc_opts *o, int argc, char *argv[])
 	char			 errbuf[512];
 	int			 i, status;
 
-	if ((o->net.tls && (tc = client_tls(&o->net, NULL, 0, errbuf,
-	    sizeof(errbuf))) == NULL) ||
-	    client_connect(&o->net, tc, &st, errbuf, sizeof(errbuf)) == -1)
+	if (o->net.tls && (tc = client_tls(&o->net, NULL, o->resume ?
+	    TLS_CLIENT_RESUME : 0, errbuf, sizeof(errbuf))) == NULL)
 		errx(EXIT_TROUBLE, "%s", errbuf);
+	if (o->resume)
+		net_prime(o, tc);
+	if (client_connect(&o->net, tc, &st, errbuf, sizeof(errbuf)) == -1)
+		errx(EXIT_TROUBLE, "%s", errbuf);
+	if (o->verbose && tc != NULL)
+		print_tls(tc, &st);
 	memset(&r, 0, sizeof(r));
 	if (argc > 0) {
 		for (i = 0; i < argc && !r.quit; i++) {

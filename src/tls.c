@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <gnutls/gnutls.h>
@@ -373,6 +374,7 @@ struct tls_client {
 	gnutls_datum_t				 known;	/* verified */
 	unsigned				 verify_status;
 	gnutls_datum_t				 ticket; /* to resume */
+	int					 insecure;
 };
 
 /*
@@ -453,6 +455,7 @@ tls_client_new(const char *host, const char *cafile, int insecure,
 		return NULL;
 	}
 	tc->flags = flags;
+	tc->insecure = insecure;
 	tc->sni = !tls_is_address(host);
 	if ((rc = gnutls_certificate_allocate_credentials(&tc->cred)) < 0 ||
 	    (rc = gnutls_priority_init2(&tc->prio, NULL, NULL, 0)) < 0) {
@@ -630,6 +633,95 @@ size_t
 tls_pending(const struct stream *st)
 {
 	return st->tls != NULL ? gnutls_record_check_pending(st->tls) : 0;
+}
+
+/* A certificate time as "2026-12-02 20:52:57 UTC". */
+static void
+tls_time(time_t t, char *buf, size_t len)
+{
+	struct tm	 tm;
+
+	if (t == (time_t)-1 || gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(buf, len, "?");
+}
+
+/* The peer's first certificate into ti: names, validity, fingerprint. */
+static void
+tls_info_cert(gnutls_session_t s, struct tls_info *ti)
+{
+	const gnutls_datum_t	*peer;
+	gnutls_x509_crt_t	 crt;
+	gnutls_datum_t		 dn;
+	unsigned char		 fp[32];
+	size_t			 fplen = sizeof(fp), i;
+	unsigned		 n = 0;
+
+	if ((peer = gnutls_certificate_get_peers(s, &n)) == NULL || n == 0 ||
+	    gnutls_x509_crt_init(&crt) < 0)
+		return;
+	if (gnutls_x509_crt_import(crt, &peer[0], GNUTLS_X509_FMT_DER) < 0) {
+		gnutls_x509_crt_deinit(crt);
+		return;
+	}
+	if (gnutls_x509_crt_get_dn3(crt, &dn, 0) == 0) {
+		snprintf(ti->subject, sizeof(ti->subject), "%.*s",
+		    (int)dn.size, dn.data);
+		gnutls_free(dn.data);
+	}
+	if (gnutls_x509_crt_get_issuer_dn3(crt, &dn, 0) == 0) {
+		snprintf(ti->issuer, sizeof(ti->issuer), "%.*s",
+		    (int)dn.size, dn.data);
+		gnutls_free(dn.data);
+	}
+	tls_time(gnutls_x509_crt_get_activation_time(crt), ti->not_before,
+	    sizeof(ti->not_before));
+	tls_time(gnutls_x509_crt_get_expiration_time(crt), ti->not_after,
+	    sizeof(ti->not_after));
+	if (gnutls_x509_crt_get_fingerprint(crt, GNUTLS_DIG_SHA256, fp,
+	    &fplen) == 0)
+		for (i = 0; i < fplen && i * 3 + 3 <= sizeof(ti->sha256); i++)
+			snprintf(ti->sha256 + i * 3, 4, "%02X%s", fp[i],
+			    i + 1 < fplen ? ":" : "");
+	gnutls_x509_crt_deinit(crt);
+}
+
+int
+tls_client_info(const struct tls_client *tc, const struct stream *st,
+    struct tls_info *ti)
+{
+	gnutls_session_t	 s = st->tls;
+	gnutls_datum_t		 proto, text = { NULL, 0 };
+	const char		*name;
+
+	memset(ti, 0, sizeof(*ti));
+	if (s == NULL)
+		return -1;
+	snprintf(ti->version, sizeof(ti->version), "%s",
+	    gnutls_protocol_get_name(gnutls_protocol_get_version(s)));
+	snprintf(ti->cipher, sizeof(ti->cipher), "%s",
+	    gnutls_cipher_get_name(gnutls_cipher_get(s)));
+	name = gnutls_group_get_name(gnutls_group_get(s));
+	snprintf(ti->group, sizeof(ti->group), "%s", name ? name : "?");
+	if (gnutls_alpn_get_selected_protocol(s, &proto) == 0)
+		snprintf(ti->alpn, sizeof(ti->alpn), "%.*s", (int)proto.size,
+		    proto.data);
+	ti->resumed = gnutls_session_is_resumed(s) != 0;
+	tls_info_cert(s, ti);
+	if (tc->insecure)
+		snprintf(ti->verify, sizeof(ti->verify),
+		    "not verified (--insecure)");
+	else if (tc->verify_status == 0)
+		snprintf(ti->verify, sizeof(ti->verify), ti->resumed ?
+		    "ok (verified when the session began)" :
+		    "ok (chain and name of %s)", tc->host);
+	else if (gnutls_certificate_verification_status_print(
+	    tc->verify_status, GNUTLS_CRT_X509, &text, 0) == 0) {
+		snprintf(ti->verify, sizeof(ti->verify), "%s", text.data);
+		gnutls_free(text.data);
+	} else
+		snprintf(ti->verify, sizeof(ti->verify), "failed");
+	return 0;
 }
 
 void

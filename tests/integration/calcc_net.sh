@@ -224,6 +224,36 @@ ok "help over udp (the request is padded)" grep -q '^operators: ' "$T/out"
 run --local help
 ok "help in --local" grep -q '^operators: ' "$T/out"
 
+# -v and -vv: what calcc did, on stderr; the answers alone on stdout.
+run -v --tls --cafile "$T/certs/ca.crt" -h localhost -p "$tport" 6*7
+is "-v: stdout holds the answer only" "$out" 42
+ok "-v: the resolved address" grep -q '^\* localhost is 127\.0\.0\.1' "$T/err"
+ok "-v: the connect time" grep -q "^\\* connected to 127.0.0.1 port $tport in [0-9.]* ms" "$T/err"
+ok "-v: the TLS version, suite, group and ALPN" \
+    grep -q '^\* TLS: TLS1\.[23], [A-Z0-9-]*, key exchange [A-Za-z0-9-]*, ALPN none, new session$' "$T/err"
+ok "-v: the certificate's subject and issuer" sh -c \
+    "grep -q '^\\* certificate: CN=localhost' '$T/err' &&
+     grep -q '^\\*   issuer: CN=calcd development CA' '$T/err'"
+ok "-v: its validity" grep -q '^\*   valid: 20[0-9-]* [0-9:]* UTC to ' "$T/err"
+fp=$(certtool -i --infile "$T/certs/server.crt" 2>/dev/null |
+    sed -n 's/^[[:space:]]*sha256:\([0-9a-f]*\)$/\1/p' | head -n 1 |
+    tr a-f A-F | sed 's/../&:/g; s/:$//')
+is "-v: its SHA-256 fingerprint" \
+    "$(sed -n 's/^\*   SHA-256: //p' "$T/err")" "$fp"
+ok "-v: the verification" grep -q '^\* verification: ok' "$T/err"
+run -vv --resume --tls --cafile "$T/certs/ca.crt" -h localhost \
+    -p "$tport" 1+1 2+2
+is "--resume: the answers" "$out" "2
+4"
+ok "--resume: the second session is resumed" \
+    grep -q '^\* TLS: .*, resumed session$' "$T/err"
+ok "-vv: a round-trip time per answer" sh -c \
+    "test \$(grep -c '^\\* answer [12] in [0-9.]* ms\$' '$T/err') = 2"
+run -v -u -h 127.0.0.1 -p "$port" 3+5
+is "-v over udp: the answer" "$out" 8
+ok "-v over udp: the try and its time" \
+    grep -q '^\* try 1 of 4: [0-9]* bytes sent, [0-9]* back in [0-9.]* ms$' "$T/err"
+
 # A last line without a newline, sent before the input ends, is answered.
 (printf '2+3'; sleep 0.5) | bounded 10 "$CALCC" $tcp >"$T/out" 2>"$T/err"
 is "a last line without newline is answered" "$(cat "$T/out")" 5
