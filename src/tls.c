@@ -325,6 +325,22 @@ tls_handshake(gnutls_session_t s, int fd, int timeout_ms)
 	}
 }
 
+/*
+ * A handshake refused for what the client offered (a protocol version or
+ * suites we do not speak) ends with the alert that says why (RFC 8446
+ * section 6), not a silent close; one non-blocking try, since the client
+ * may be gone.  A timeout or a closed connection gets none.
+ */
+static void
+tls_refuse(gnutls_session_t s, int rc)
+{
+	if (rc == GNUTLS_E_TIMEDOUT || rc == GNUTLS_E_PREMATURE_TERMINATION ||
+	    rc == GNUTLS_E_PUSH_ERROR || rc == GNUTLS_E_PULL_ERROR ||
+	    rc == GNUTLS_E_FATAL_ALERT_RECEIVED)
+		return;
+	(void)gnutls_alert_send_appropriate(s, rc);
+}
+
 int
 tls_accept(struct tls_server *ts, struct stream *st, const char *alpn,
     int timeout_ms, char *err, size_t errlen)
@@ -349,8 +365,10 @@ tls_accept(struct tls_server *ts, struct stream *st, const char *alpn,
 		goto fail;
 	gnutls_certificate_server_set_request(s, GNUTLS_CERT_IGNORE);
 	gnutls_transport_set_int(s, st->fd);
-	if ((rc = tls_handshake(s, st->fd, timeout_ms)) < 0)
+	if ((rc = tls_handshake(s, st->fd, timeout_ms)) < 0) {
+		tls_refuse(s, rc);
 		goto fail;
+	}
 	st->tls = s;
 	st->ops = &tls_ops;
 	return 0;

@@ -95,6 +95,8 @@ status 0"
 
 ok "TLS 1.1 and 1.0 are refused" \
     refused "$(tls "$T/a/ca.crt" NORMAL:-VERS-ALL:+VERS-TLS1.1:+VERS-TLS1.0)"
+ok "... with a protocol_version alert (RFC 8446 section 6)" \
+    grep -q 'Received alert \[70\]' "$T/out" "$T/err"
 
 ok "CBC suites are refused" refused "$(tls "$T/a/ca.crt" \
     NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+AES-128-CBC:+AES-256-CBC)"
