@@ -612,8 +612,9 @@ http_req_form(const struct http_conn *c, const struct http_req *r)
 /*
  * POST /calc: the body is expressions, one a line (LF or CRLF), answered
  * in order as one session; blank lines get no answer.  A form's body
- * (application/x-www-form-urlencoded) is read as one: its expr
- * parameter, decoded, holds the lines.
+ * (application/x-www-form-urlencoded) with an expr parameter is read as
+ * one: that parameter, decoded, holds the lines.  Without one the body
+ * is lines as ever: curl --data-binary labels any body a form.
  */
 static void
 http_post_calc(struct http_conn *c, const struct http_req *r)
@@ -632,13 +633,14 @@ http_post_calc(struct http_conn *c, const struct http_req *r)
 		}
 		rc = http_query_param(r->body, r->bodylen, "expr", c->tmp.s,
 		    &len);
-		if (rc != 1) {
-			http_error(c, 400, rc == 0 ? "the form has no expr" :
-			    "bad percent-encoding in the form");
+		if (rc == -1) {
+			http_error(c, 400, "bad percent-encoding in the form");
 			return;
 		}
-		line = c->tmp.s;
-		end = c->tmp.s + len;
+		if (rc == 1) {
+			line = c->tmp.s;
+			end = c->tmp.s + len;
+		}
 	}
 	if ((s = calc_session_new(c->hc->calc)) == NULL) {
 		http_error(c, 500, "out of memory");

@@ -1128,7 +1128,8 @@ static const struct form_case {
 	  "a=b&expr=x+%3D+3%0D%0Ax*2", 200, "3\n6\n" },
 	{ "application/x-www-form-urlencoded", "expr=1+1", 200,
 	  "error: syntax error at column 3: unexpected '1'\n" },
-	{ "application/x-www-form-urlencoded", "x=1", 400, NULL },
+	/* curl --data-binary calls any body a form: without expr, lines */
+	{ "application/x-www-form-urlencoded", "x=1\nx+1", 200, "1\n2\n" },
 	{ "application/x-www-form-urlencoded", "expr=%zz", 400, NULL },
 	{ "text/plain", "expr=1%2B2", 200,
 	  "error: syntax error at column 8: invalid number\n" },
