@@ -166,6 +166,7 @@ enum http_method http_method_lookup(const char *s, size_t len);
 const char	*http_method_name(enum http_method m);
 int		 http_name_eq(const char *s, size_t len, const char *name);
 int		 http_list_has(const char *s, size_t len, const char *token);
+int		 http_host_valid(const char *v, size_t len);
 const struct http_header *http_header_find(const struct http_req *r,
 		    const char *buf, const char *name);
 int		 http_url_decode(const char *s, size_t len, char *out,

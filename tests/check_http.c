@@ -377,10 +377,15 @@ static const struct {
 	  "\r\n", 0, 400, NULL },
 	{ "POST /" H11 "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n"
 	  "\r\n", 0, 400, NULL },
-	{ "POST /" H11 "Transfer-Encoding: gzip\r\n\r\n", 0, 501, NULL },
+	/* RFC 9112 6.3: chunked not last is a 400; 6.1: unknown, a 501 */
+	{ "POST /" H11 "Transfer-Encoding: gzip\r\n\r\n", 0, 400, NULL },
+	{ "POST /" H11 "Transfer-Encoding: chunked, gzip\r\n\r\n", 0, 400,
+	  NULL },
+	{ "POST /" H11 "Transfer-Encoding: chunked\r\nTransfer-Encoding: "
+	  "gzip\r\n\r\n", 0, 400, NULL },
 	{ "POST /" H11 "Transfer-Encoding: gzip, chunked\r\n\r\n", 0, 501,
 	  NULL },
-	{ "POST /" H11 "Transfer-Encoding: identity\r\n\r\n", 0, 501, NULL },
+	{ "POST /" H11 "Transfer-Encoding: identity\r\n\r\n", 0, 400, NULL },
 	{ "POST /" H11 "Transfer-Encoding: chunked, chunked\r\n\r\n", 0, 400,
 	  NULL },
 	{ "POST /" H11 "Transfer-Encoding: chunked\r\n"
@@ -1019,6 +1024,29 @@ static const struct calc_case {
 	{ "/calc?expr=%zz", 400, NULL },
 };
 
+/* RFC 9112 section 3.2: a Host value that is not uri-host [":" port]. */
+static const struct host_case {
+	const char	*value;
+	int		 valid;
+} host_cases[] = {
+	{ "example.org", 1 }, { "example.org:54380", 1 }, { "127.0.0.1", 1 },
+	{ "[::1]:80", 1 }, { "[2001:db8::1]", 1 }, { "", 1 },
+	{ "a%41b", 1 }, { "xn--bcher-kva.example", 1 }, { "a:", 1 },
+	{ "a b", 0 }, { "user@host", 0 }, { "a/b", 0 }, { "a:b", 0 },
+	{ "a:80:80", 0 }, { "[::1", 0 }, { "[]", 0 }, { "[::1]x", 0 },
+	{ "a%4", 0 }, { "a%zz", 0 }, { "a\"b", 0 }, { "a?b", 0 },
+	{ "a#b", 0 },
+};
+
+START_TEST(test_host_valid)
+{
+	const struct host_case	*t = &host_cases[_i];
+
+	ck_assert_msg(http_host_valid(t->value, strlen(t->value)) == t->valid,
+	    "Host: %s", t->value);
+}
+END_TEST
+
 START_TEST(test_serve_calc)
 {
 	const struct calc_case	*t = &calc_cases[_i];
@@ -1376,7 +1404,7 @@ static const struct refused_case {
 	{ "POST /calc HTTP/1.1\r\nHost: t\r\nContent-Length: 1000000"
 	  "\r\n\r\n1+1\n", 0, 413, "413 Content Too Large\n" },
 	{ "POST /calc HTTP/1.1\r\nHost: t\r\n"
-	  "Transfer-Encoding: gzip\r\n\r\n", 0, 501,
+	  "Transfer-Encoding: gzip, chunked\r\n\r\n", 0, 501,
 	  "501 Not Implemented\n" },
 	{ "BREW /pot HTTP/1.1\r\nHost: t\r\n\r\n", 0, 501,
 	  "501 Not Implemented\n" },
@@ -1853,6 +1881,7 @@ make_http_suite(void)
 
 	tc = tcase_create("Helpers");
 	tcase_add_loop_test(tc, test_url_decode, 0, (int)NELEM(decode_cases));
+	tcase_add_loop_test(tc, test_host_valid, 0, (int)NELEM(host_cases));
 	tcase_add_loop_test(tc, test_query_param, 0, (int)NELEM(query_cases));
 	tcase_add_loop_test(tc, test_html_escape, 0, (int)NELEM(html_cases));
 	tcase_add_test(tc, test_html_escape_nul);
