@@ -15,12 +15,15 @@
 #include "config.h"
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +66,8 @@ enum line_result {
 struct calcc_opts {
 	enum calcc_mode		 mode;
 	struct client_opts	 net;
+	int			 verbose;	/* -v: 1, -vv: 2 */
+	int			 resume;	/* --resume: TLS twice */
 };
 
 /* Long options without a short form start above any character. */
@@ -72,7 +77,8 @@ enum {
 	OPT_CAFILE,
 	OPT_INSECURE,
 	OPT_TIMEOUT,
-	OPT_RETRIES
+	OPT_RETRIES,
+	OPT_RESUME
 };
 
 static const struct option longopts[] = {
@@ -83,13 +89,15 @@ static const struct option longopts[] = {
 	{ "timeout",	required_argument,	NULL,	OPT_TIMEOUT },
 	{ "retries",	required_argument,	NULL,	OPT_RETRIES },
 	{ "local",	no_argument,		NULL,	OPT_LOCAL },
+	{ "resume",	no_argument,		NULL,	OPT_RESUME },
+	{ "verbose",	no_argument,		NULL,	'v' },
 	{ "version",	no_argument,		NULL,	'V' },
 	{ "help",	no_argument,		NULL,	OPT_HELP },
 	{ NULL,		0,			NULL,	0 }
 };
 
 /* "+": options come before the expressions, so "-3" after them is one. */
-static const char shortopts[] = "+46h:p:suV";
+static const char shortopts[] = "+46h:p:suvV";
 
 static void	usage(FILE *fp, int status) __attribute__((noreturn));
 static int	parse_number(const char *s, const char *what, int min, int max);
@@ -114,9 +122,9 @@ static void
 usage(FILE *fp, int status)
 {
 	fprintf(fp,
-	    "usage: calcc [-46su] [-h host] [-p port] [--cafile file] "
+	    "usage: calcc [-46suv] [-h host] [-p port] [--cafile file] "
 	    "[--insecure]\n"
-	    "             [--timeout seconds] [--retries n] [--] "
+	    "             [--resume] [--timeout seconds] [--retries n] [--] "
 	    "[expression ...]\n"
 	    "       calcc --local [--] [expression ...]\n"
 	    "       calcc -V | --version\n"
@@ -199,6 +207,13 @@ parse_options(int argc, char *argv[], struct calcc_opts *opts)
 		case OPT_LOCAL:
 			opts->mode = MODE_LOCAL;
 			break;
+		case OPT_RESUME:
+			opts->resume = 1;
+			break;
+		case 'v':
+			opts->verbose++;
+			opts->net.trace = stderr;
+			break;
 		case 'V':
 			version();
 		case OPT_HELP:
@@ -209,6 +224,8 @@ parse_options(int argc, char *argv[], struct calcc_opts *opts)
 	}
 	if (opts->mode == MODE_UDP && opts->net.tls)
 		errx(EXIT_TROUBLE, "--tls and --udp do not go together");
+	if (opts->resume && !opts->net.tls)
+		errx(EXIT_TROUBLE, "--resume needs --tls");
 	if (opts->net.port == NULL)
 		opts->net.port = proto_get(opts->mode == MODE_UDP ? PROTO_UDP :
 		    opts->net.tls ? PROTO_TLS : PROTO_TCP)->port_text;
@@ -235,6 +252,11 @@ local_eval(struct calc_session *s, const char *line, size_t len,
 		len--;
 	if (wire_is_quit(line, len))
 		return (LINE_QUIT);
+	if (wire_is_help(line, len)) {
+		*out = WIRE_HELP;
+		*outlen = sizeof(WIRE_HELP) - 1;
+		return (LINE_OK);
+	}
 	status = calc_eval(s, line, len, out, outlen);
 	if (status == CALC_EMPTY) {
 		*out = NULL;
@@ -416,6 +438,105 @@ local_pipe(struct calc_session *s, FILE *in)
 	return (status);
 }
 
+/* Set by SIGINT while a line is being typed: the line is abandoned. */
+static volatile sig_atomic_t interrupted;
+
+static void
+on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+/* The history file, or NULL when there is no home to keep it in. */
+static char history_path[PATH_MAX];
+
+/*
+ * Where history is kept: $XDG_STATE_HOME/calcc/history when that is set
+ * (the directory is made), else ~/.calcc_history.
+ */
+static void
+history_locate(void)
+{
+	const char	*state = getenv("XDG_STATE_HOME"), *home;
+	char		 dir[PATH_MAX];
+	int		 n;
+
+	if (state != NULL && *state == '/') {
+		n = snprintf(dir, sizeof(dir), "%s/calcc", state);
+		if (n < 0 || (size_t)n >= sizeof(dir))
+			return;
+		(void)mkdir(state, 0700);	/* as the XDG spec asks */
+		if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+			return;
+		n = snprintf(history_path, sizeof(history_path), "%s/history",
+		    dir);
+	} else if ((home = getenv("HOME")) != NULL && *home != '\0')
+		n = snprintf(history_path, sizeof(history_path),
+		    "%s/.calcc_history", home);
+	else
+		return;
+	if (n < 0 || (size_t)n >= sizeof(history_path))
+		history_path[0] = '\0';
+}
+
+/*
+ * Start an interactive session: line editing, the history of earlier
+ * sessions, and Ctrl-C clearing the line instead of ending calcc.
+ */
+static void
+interactive_begin(void)
+{
+	struct sigaction	 sa;
+
+	rl_readline_name = "calcc";
+	stifle_history(CALCC_HISTORY);
+	history_locate();
+	if (history_path[0] != '\0')
+		read_history(history_path);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigint;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);	/* no SA_RESTART: stop the read */
+}
+
+/*
+ * A line from the terminal, or NULL at end of file.  Ctrl-C abandons
+ * the line being typed and prompts again on a fresh line, as a shell
+ * does.  A line with more than blanks goes into the history, which is
+ * written at once (mode 0600) so that a lost connection keeps it.
+ */
+static char *
+interactive_line(void)
+{
+	char	*line;
+	int	 fd;
+
+	for (;;) {
+		interrupted = 0;
+		line = readline(CALCC_PROMPT);
+		if (line == NULL && interrupted) {
+			putchar('\n');
+			continue;
+		}
+		if (line != NULL && interrupted) {
+			free(line);	/* read, then interrupted: drop it */
+			putchar('\n');
+			continue;
+		}
+		break;
+	}
+	if (line == NULL || line[strspn(line, " \t\r")] == '\0')
+		return line;
+	add_history(line);
+	if (history_path[0] != '\0' && (fd = open(history_path,
+	    O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) != -1) {
+		close(fd);
+		write_history(history_path);
+	}
+	return line;
+}
+
 /*
  * Read lines from the terminal with line editing and history, and answer
  * each at once, until exit, quit or end of file.  Returns the exit status
@@ -428,11 +549,8 @@ local_interactive(struct calc_session *s)
 	enum line_result r = LINE_OK;
 	int status = 0;
 
-	rl_readline_name = "calcc";
-	stifle_history(CALCC_HISTORY);
-	while (r != LINE_QUIT && (line = readline(CALCC_PROMPT)) != NULL) {
-		if (line[strspn(line, " \t")] != '\0')
-			add_history(line);
+	interactive_begin();
+	while (r != LINE_QUIT && (line = interactive_line()) != NULL) {
 		r = local_line(s, line, strlen(line));
 		free(line);
 		if (r == LINE_ERROR)
@@ -467,6 +585,13 @@ local_main(int argc, char *argv[])
 }
 
 
+/* -vv: when each line that gets an answer was sent, in order. */
+struct rtt {
+	int	 sent_text;	/* the line being sent has more than blanks */
+	double	*sent;
+	size_t	 nsent, sentcap, nanswered;
+};
+
 /*
  * The answers of a stream session as they arrive: CRLF becomes LF on
  * stdout, the greeting is dropped (or printed, interactively), and any
@@ -481,6 +606,7 @@ struct answers {
 	unsigned long	 lines;		/* answers printed */
 	char		 first[128];	/* the greeting, to report a refusal */
 	size_t		 firstlen;
+	struct rtt	*timed;		/* -vv: the send times, or NULL */
 };
 
 static const char error_prefix[] = WIRE_ERROR;
@@ -521,6 +647,14 @@ answers_take(struct answers *a, const char *buf, size_t n)
 		if (c == '\r')
 			continue;
 		putc_unlocked(c, stdout);
+		if (c == '\n' && a->timed != NULL &&
+		    a->timed->nanswered < a->timed->nsent) {
+			fflush(stdout);
+			fprintf(stderr, "* answer %zu in %.2f ms\n",
+			    a->timed->nanswered + 1, client_now_ms() -
+			    a->timed->sent[a->timed->nanswered]);
+			a->timed->nanswered++;
+		}
 		if (c == '\n') {
 			a->lines++;
 			a->at_start = 1;
@@ -569,7 +703,36 @@ struct requests {
 	size_t	 scanned;	/* bytes checked for a quitting line */
 	int	 eof;		/* no more input */
 	int	 quit;		/* a quitting line is queued: stop there */
+	int	 midline;	/* the last byte queued was not a newline */
+	struct rtt *timed;	/* -vv: the send times, or NULL */
 };
+
+/* -vv: note the time at which each answered line of data[0..n) left. */
+static void
+rtt_sent(struct rtt *r, const char *data, size_t n)
+{
+	double	 now = client_now_ms();
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		if (data[i] != '\n') {
+			if (data[i] != ' ' && data[i] != '\t' &&
+			    data[i] != '\r')
+				r->sent_text = 1;
+			continue;
+		}
+		if (!r->sent_text)
+			continue;
+		r->sent_text = 0;
+		if (r->nsent == r->sentcap) {
+			r->sentcap = r->sentcap ? r->sentcap * 2 : 64;
+			if ((r->sent = realloc(r->sent, r->sentcap *
+			    sizeof(*r->sent))) == NULL)
+				err(EXIT_TROUBLE, "realloc");
+		}
+		r->sent[r->nsent++] = now;
+	}
+}
 
 /*
  * Queue n bytes of input, cut after the first line that quits.  The
@@ -590,6 +753,8 @@ requests_add(struct requests *r, const char *data, size_t n)
 	}
 	memcpy(r->buf + r->len, data, n);
 	r->len += n;
+	if (n > 0)
+		r->midline = data[n - 1] != '\n';
 	while ((nl = memchr(r->buf + r->scanned, '\n',
 	    r->len - r->scanned)) != NULL) {
 		line = r->buf + r->scanned;
@@ -609,8 +774,9 @@ requests_end(struct requests *r)
 	r->eof = 1;
 	if (r->quit)
 		return;
-	if (r->len > r->scanned)
-		requests_add(r, "\n", 1);	/* a last line without LF */
+	/* A last line without LF, perhaps sent already: end it. */
+	if (r->midline)
+		requests_add(r, "\n", 1);
 	requests_add(r, "exit\n", 5);
 }
 
@@ -651,6 +817,8 @@ requests_send(struct requests *r, struct stream *st)
 	r->inflight = 0;
 	if (n < 0)
 		return -1;
+	if (r->timed != NULL)
+		rtt_sent(r->timed, r->buf, (size_t)n);
 	memmove(r->buf, r->buf + n, r->len - n);
 	r->len -= n;
 	r->scanned -= (size_t)n < r->scanned ? (size_t)n : r->scanned;
@@ -687,11 +855,15 @@ net_pipeline(const struct calcc_opts *o, struct stream *st,
     struct requests *r, int from_stdin, int show_greeting)
 {
 	struct answers	 a;
+	struct rtt	 rtt;
 	struct pollfd	 pfd[2];
 	int		 n;
 
 	memset(&a, 0, sizeof(a));
+	memset(&rtt, 0, sizeof(rtt));
 	a.at_start = 1;
+	if (o->verbose >= 2)
+		r->timed = a.timed = &rtt;
 	a.show_greeting = show_greeting;
 	for (;;) {
 		pfd[0].fd = st->fd;
@@ -716,6 +888,8 @@ net_pipeline(const struct calcc_opts *o, struct stream *st,
 	if (r->len > 0 || (!r->eof && !r->quit))
 		errx(EXIT_TROUBLE, "%s port %s: connection closed by the "
 		    "server", o->net.host, o->net.port);
+	r->timed = NULL;
+	free(rtt.sent);
 	return a.status;
 }
 
@@ -772,19 +946,18 @@ net_interactive(const struct calcc_opts *o, struct stream *st)
 {
 	char	*input, *line = NULL, buf[CALCC_CHUNK];
 	size_t	 cap = 0, buflen = 0, len;
+	double	 t0;
 	int	 status = 0, quit = 0;
 
 	net_read_line(o, st, &line, &cap, buf, &buflen);
 	if (strncmp(line, error_prefix, sizeof(error_prefix) - 1) == 0)
 		errx(EXIT_TROUBLE, "server refused: %s", line);
 	printf("%s\n", line);
-	rl_readline_name = "calcc";
-	stifle_history(CALCC_HISTORY);
-	while (!quit && (input = readline(CALCC_PROMPT)) != NULL) {
+	interactive_begin();
+	while (!quit && (input = interactive_line()) != NULL) {
 		len = strlen(input);
 		quit = wire_is_quit(input, len);
-		if (!line_blank(input, len))
-			add_history(input);
+		t0 = client_now_ms();
 		if (stream_write(st, input, len, o->net.timeout_ms) != 0 ||
 		    stream_write(st, "\n", 1, o->net.timeout_ms) != 0)
 			errx(EXIT_TROUBLE, "%s port %s: connection lost",
@@ -792,6 +965,9 @@ net_interactive(const struct calcc_opts *o, struct stream *st)
 		if (!quit && !line_blank(input, len)) {
 			net_read_line(o, st, &line, &cap, buf, &buflen);
 			printf("%s\n", line);
+			if (o->verbose >= 2)
+				fprintf(stderr, "* answer in %.2f ms\n",
+				    client_now_ms() - t0);
 			if (strncmp(line, error_prefix,
 			    sizeof(error_prefix) - 1) == 0)
 				status = EXIT_ANSWER_ERROR;
@@ -803,6 +979,53 @@ net_interactive(const struct calcc_opts *o, struct stream *st)
 		putchar('\n');
 	free(line);
 	return status;
+}
+
+/* -v: what the TLS session on st is, on stderr. */
+static void
+print_tls(const struct tls_client *tc, const struct stream *st)
+{
+	struct tls_info	 ti;
+
+	if (tls_client_info(tc, st, &ti) == -1)
+		return;
+	fprintf(stderr, "* TLS: %s, %s, key exchange %s, ALPN %s, %s "
+	    "session\n", ti.version, ti.cipher, ti.group,
+	    ti.alpn[0] ? ti.alpn : "none", ti.resumed ? "resumed" : "new");
+	if (ti.subject[0] != '\0') {
+		fprintf(stderr, "* certificate: %s\n", ti.subject);
+		fprintf(stderr, "*   issuer: %s\n", ti.issuer);
+		fprintf(stderr, "*   valid: %s to %s\n", ti.not_before,
+		    ti.not_after);
+		fprintf(stderr, "*   SHA-256: %s\n", ti.sha256);
+	} else
+		fprintf(stderr, "* certificate: not sent (resumed)\n");
+	fprintf(stderr, "* verification: %s\n", ti.verify);
+}
+
+/*
+ * --resume: a first connection whose session is kept (its ticket comes
+ * with the greeting, so that is read), then closed, so that the real one
+ * can offer to resume it.
+ */
+static void
+net_prime(const struct calcc_opts *o, struct tls_client *tc)
+{
+	struct stream	 st;
+	char		 errbuf[512], buf[CALCC_CHUNK], *line = NULL;
+	size_t		 cap = 0, buflen = 0;
+
+	if (client_connect(&o->net, tc, &st, errbuf, sizeof(errbuf)) == -1)
+		errx(EXIT_TROUBLE, "%s", errbuf);
+	net_read_line(o, &st, &line, &cap, buf, &buflen);
+	if (o->verbose)
+		print_tls(tc, &st);
+	tls_client_keep(tc, &st);
+	(void)stream_write(&st, "exit\n", 5, o->net.timeout_ms);
+	stream_close(&st);
+	free(line);
+	if (o->verbose)
+		fprintf(stderr, "* closed; connecting again to resume\n");
 }
 
 /*
@@ -818,10 +1041,15 @@ net_main(const struct calcc_opts *o, int argc, char *argv[])
 	char			 errbuf[512];
 	int			 i, status;
 
-	if ((o->net.tls && (tc = client_tls(&o->net, NULL, 0, errbuf,
-	    sizeof(errbuf))) == NULL) ||
-	    client_connect(&o->net, tc, &st, errbuf, sizeof(errbuf)) == -1)
+	if (o->net.tls && (tc = client_tls(&o->net, NULL, o->resume ?
+	    TLS_CLIENT_RESUME : 0, errbuf, sizeof(errbuf))) == NULL)
 		errx(EXIT_TROUBLE, "%s", errbuf);
+	if (o->resume)
+		net_prime(o, tc);
+	if (client_connect(&o->net, tc, &st, errbuf, sizeof(errbuf)) == -1)
+		errx(EXIT_TROUBLE, "%s", errbuf);
+	if (o->verbose && tc != NULL)
+		print_tls(tc, &st);
 	memset(&r, 0, sizeof(r));
 	if (argc > 0) {
 		for (i = 0; i < argc && !r.quit; i++) {

@@ -208,6 +208,11 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	free(abspath);
+	/* As root the workers become user: name its line when it cannot. */
+	if (geteuid() == 0 && conf_check_user(c, err, sizeof(err)) == -1) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
 	/* Setup errors go to the terminal; then syslog unless -f. */
 	log_init("calcd", 1, debug);
 	if ((m = master_setup(c, test)) == NULL)

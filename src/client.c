@@ -7,15 +7,56 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "client.h"
 #include "tls.h"
 #include "util.h"
 #include "wire.h"
+
+double
+client_now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+static void
+client_trace(const struct client_opts *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* One "* ..." line on o->trace, when tracing. */
+static void
+client_trace(const struct client_opts *o, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (o->trace == NULL)
+		return;
+	fputs("* ", o->trace);
+	va_start(ap, fmt);
+	vfprintf(o->trace, fmt, ap);
+	va_end(ap);
+	fputc('\n', o->trace);
+	fflush(o->trace);
+}
+
+/* The numeric address of ai, for the traces. */
+static const char *
+client_addr(const struct addrinfo *ai, char *buf, size_t len)
+{
+	if (getnameinfo(ai->ai_addr, ai->ai_addrlen, buf, len, NULL, 0,
+	    NI_NUMERICHOST) != 0)
+		snprintf(buf, len, "?");
+	return buf;
+}
 
 static int
 client_resolve(const struct client_opts *o, int socktype,
@@ -80,10 +121,23 @@ client_connect(const struct client_opts *o, struct tls_client *tc,
 	struct addrinfo	*res, *ai;
 	int		 fd = -1;
 
+	char		 addr[64];
+	double		 t0;
+
 	if (client_resolve(o, SOCK_STREAM, &res, err, errlen) == -1)
 		return -1;
-	for (ai = res; ai != NULL && fd == -1; ai = ai->ai_next)
+	for (ai = res; ai != NULL && fd == -1; ai = ai->ai_next) {
+		client_trace(o, "%s is %s; connecting to port %s", o->host,
+		    client_addr(ai, addr, sizeof(addr)), o->port);
+		t0 = client_now_ms();
 		fd = client_connect_one(ai, o->timeout_ms);
+		if (fd != -1)
+			client_trace(o, "connected to %s port %s in %.2f ms",
+			    addr, o->port, client_now_ms() - t0);
+		else
+			client_trace(o, "%s port %s: %s", addr, o->port,
+			    strerror(errno));
+	}
 	if (fd == -1)
 		snprintf(err, errlen, "cannot connect to %s port %s: %s",
 		    o->host, o->port, strerror(errno));
@@ -91,17 +145,24 @@ client_connect(const struct client_opts *o, struct tls_client *tc,
 	if (fd == -1)
 		return -1;
 	stream_init(st, fd);
+	t0 = client_now_ms();
 	if (tc != NULL && tls_connect(tc, st, o->timeout_ms, err,
 	    errlen) == -1) {
 		close(fd);
 		return -1;
 	}
+	if (tc != NULL)
+		client_trace(o, "TLS handshake in %.2f ms", client_now_ms() -
+		    t0);
 	return 0;
 }
 
 /*
  * Send req and wait for one datagram from the server for timeout_ms.
- * Returns its length, 0 on timeout, -1 on error.
+ * Returns its length, 0 on timeout, -1 on error with errno set.  An ICMP
+ * "port unreachable" comes back as ECONNREFUSED on the connected socket:
+ * nothing listens there, and waiting longer would not change that, so it
+ * is an error like any other (on loopback it arrives at once).
  */
 static ssize_t
 client_udp_try(int fd, const char *req, size_t len, char *out,
@@ -110,11 +171,7 @@ client_udp_try(int fd, const char *req, size_t len, char *out,
 	uint64_t	 deadline = util_now_ms() + timeout_ms, now;
 	ssize_t		 n;
 
-	/*
-	 * An ICMP "port unreachable" comes back as ECONNREFUSED; like a
-	 * lost datagram, it only means no answer this time.
-	 */
-	if (send(fd, req, len, 0) == -1 && errno != ECONNREFUSED)
+	if (send(fd, req, len, 0) == -1)
 		return -1;
 	while ((now = util_now_ms()) < deadline) {
 		if (stream_wait(fd, 0, (int)(deadline - now)) <= 0)
@@ -122,7 +179,7 @@ client_udp_try(int fd, const char *req, size_t len, char *out,
 		n = recv(fd, out, outlen - 1, MSG_DONTWAIT);
 		if (n >= 0)
 			return n;
-		if (errno != EAGAIN && errno != EINTR && errno != ECONNREFUSED)
+		if (errno != EAGAIN && errno != EINTR)
 			return -1;
 	}
 	return 0;
@@ -146,10 +203,14 @@ client_udp_ask(const struct client_opts *o, const char *expr, char *out,
 	char		*req;
 	size_t		 len = strlen(expr), padded;
 	ssize_t		 n = 0;
-	int		 fd, try, timeout = o->timeout_ms;
+	char		 addr[64];
+	double		 t0;
+	int		 fd, try, saved;
 
 	if (client_resolve(o, SOCK_DGRAM, &res, err, errlen) == -1)
 		return -1;
+	client_trace(o, "%s is %s; UDP port %s", o->host,
+	    client_addr(res, addr, sizeof(addr)), o->port);
 	fd = socket(res->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd == -1 || connect(fd, res->ai_addr, res->ai_addrlen) == -1) {
 		snprintf(err, errlen, "%s port %s: %s", o->host, o->port,
@@ -168,8 +229,20 @@ client_udp_ask(const struct client_opts *o, const char *expr, char *out,
 	}
 	memcpy(req, expr, len);
 	memset(req + len, ' ', padded - len);
-	for (try = 0; try <= o->retries; try++, timeout *= 2) {
-		n = client_udp_try(fd, req, len, out, outlen, timeout);
+	for (try = 0; try <= o->retries; try++) {
+		t0 = client_now_ms();
+		n = client_udp_try(fd, req, len, out, outlen, o->timeout_ms);
+		saved = errno;	/* the trace must not change it */
+		if (n > 0)
+			client_trace(o, "try %d of %d: %zu bytes sent, %zd "
+			    "back in %.2f ms", try + 1, o->retries + 1, len, n,
+			    client_now_ms() - t0);
+		else
+			client_trace(o, "try %d of %d: %zu bytes sent, %s "
+			    "after %.0f ms", try + 1, o->retries + 1, len,
+			    n == 0 ? "no reply" : strerror(saved),
+			    client_now_ms() - t0);
+		errno = saved;
 		if (n > 0 && (size_t)n == sizeof(WIRE_UDP_TOO_LONG) &&
 		    memcmp(out, WIRE_UDP_TOO_LONG, n - 1) == 0 &&
 		    len < padded) {
@@ -183,8 +256,12 @@ client_udp_ask(const struct client_opts *o, const char *expr, char *out,
 	free(req);
 	close(fd);
 	if (n == 0)
-		snprintf(err, errlen, "no reply from %s:%s after %d tries",
-		    o->host, o->port, o->retries + 1);
+		snprintf(err, errlen, "no reply from %s port %s after %d %s",
+		    o->host, o->port, o->retries + 1,
+		    o->retries == 0 ? "try" : "tries");
+	else if (n < 0 && errno == ECONNREFUSED)
+		snprintf(err, errlen, "%s port %s: connection refused "
+		    "(no UDP server there)", o->host, o->port);
 	else if (n < 0)
 		snprintf(err, errlen, "%s port %s: %s", o->host, o->port,
 		    strerror(errno));

@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -107,13 +108,14 @@ static const struct conf_keyword conf_keywords[] = {
 	ULONG("proxy-timeout", proxy_timeout, 1, 3600, 5),
 };
 #define NKEYWORDS	(sizeof(conf_keywords) / sizeof(conf_keywords[0]))
+_Static_assert(NKEYWORDS <= CONF_KEYWORDS_MAX,
+    "struct conf's set_line must have room for every keyword");
 
 struct conf_parser {
 	const char	*path;
 	int		 line;
 	char		*err;
 	size_t		 errlen;
-	int		 seen[NKEYWORDS];	/* line of each keyword, or 0 */
 };
 
 static int
@@ -309,10 +311,10 @@ conf_set(struct conf_parser *p, struct conf *c, size_t idx, char **argv,
 
 	if (argc < 2 || (argc != 2 && k->type != CONF_NETLIST))
 		return conf_error(p, "%s takes one value", k->name);
-	if (p->seen[idx])
+	if (c->set_line[idx])
 		return conf_error(p, "%s is already set on line %d", k->name,
-		    p->seen[idx]);
-	p->seen[idx] = p->line;
+		    c->set_line[idx]);
+	c->set_line[idx] = p->line;
 	if (k->type == CONF_NETLIST)
 		return conf_parse_netlist(p, k->name, argv + 1, argc - 1,
 		    field);
@@ -605,20 +607,97 @@ conf_parse_line(struct conf_parser *p, struct conf *c, char *line)
 	return conf_error(p, "unknown keyword '%s'", argv[0]);
 }
 
+void
+conf_where(const struct conf *c, const char *keyword, char *buf, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < NKEYWORDS; i++)
+		if (strcmp(conf_keywords[i].name, keyword) == 0 &&
+		    c->set_line[i] > 0) {
+			snprintf(buf, len, "%s:%d", c->path, c->set_line[i]);
+			return;
+		}
+	snprintf(buf, len, "%s", c->path);
+}
+
+int
+conf_check_user(const struct conf *c, char *err, size_t errlen)
+{
+	struct passwd	*pw;
+	char		 where[sizeof(c->path) + 16];
+
+	conf_where(c, "user", where, sizeof(where));
+	if ((pw = getpwnam(c->user)) == NULL) {
+		snprintf(err, errlen, "%s: user %s: no such user", where,
+		    c->user);
+		return -1;
+	}
+	if (pw->pw_uid == 0) {
+		snprintf(err, errlen, "%s: user %s: workers must not run as "
+		    "root", where, c->user);
+		return -1;
+	}
+	return 0;
+}
+
+/* The line keyword was set on, or 0 when it has its default. */
+static int
+conf_set_line(const struct conf *c, const char *keyword)
+{
+	size_t	i;
+
+	for (i = 0; i < NKEYWORDS; i++)
+		if (strcmp(conf_keywords[i].name, keyword) == 0)
+			return c->set_line[i];
+	return 0;
+}
+
+/*
+ * The spare counts left at their defaults follow the pool: at most
+ * workers-max, and workers-max-spare at least workers-min-spare, so that
+ * "workers-max 5" or "workers-min-spare 20" alone is a good file.  Counts
+ * set in the file are checked against each other and workers-max, and an
+ * error names the line of the first one.
+ */
+static int
+conf_check_pool(struct conf_parser *p, struct conf *c)
+{
+	int	 min_line = conf_set_line(c, "workers-min-spare");
+	int	 max_line = conf_set_line(c, "workers-max-spare");
+
+	if (min_line == 0 && c->workers_min_spare > c->workers_max)
+		c->workers_min_spare = c->workers_max;
+	if (max_line == 0 && c->workers_max_spare > c->workers_max)
+		c->workers_max_spare = c->workers_max;
+	if (max_line == 0 && c->workers_max_spare < c->workers_min_spare)
+		c->workers_max_spare = c->workers_min_spare;
+	if (min_line == 0 && c->workers_min_spare > c->workers_max_spare)
+		c->workers_min_spare = c->workers_max_spare;
+	p->line = min_line;
+	if (c->workers_min_spare > c->workers_max)
+		return conf_error(p, "workers-min-spare (%lu) is greater than "
+		    "workers-max (%lu)", c->workers_min_spare, c->workers_max);
+	if (c->workers_min_spare > c->workers_max_spare)
+		return conf_error(p, "workers-min-spare (%lu) is greater than "
+		    "workers-max-spare (%lu)", c->workers_min_spare,
+		    c->workers_max_spare);
+	p->line = max_line;
+	if (c->workers_max_spare > c->workers_max)
+		return conf_error(p, "workers-max-spare (%lu) is greater than "
+		    "workers-max (%lu)", c->workers_max_spare, c->workers_max);
+	p->line = 0;
+	return 0;
+}
+
 /* Checks that involve more than one keyword. */
 static int
 conf_check(struct conf_parser *p, struct conf *c)
 {
 	const char	*msg;
 
-	p->line = 0;
-	if (c->workers_min_spare > c->workers_max_spare)
-		return conf_error(p, "workers-min-spare (%lu) is greater than "
-		    "workers-max-spare (%lu)", c->workers_min_spare,
-		    c->workers_max_spare);
-	if (c->workers_max_spare > c->workers_max)
-		return conf_error(p, "workers-max-spare (%lu) is greater than "
-		    "workers-max (%lu)", c->workers_max_spare, c->workers_max);
+	if (conf_check_pool(p, c) == -1)
+		return -1;
 	if ((msg = calc_limits_check(&c->calc)) != NULL)
 		return conf_error(p, "%s", msg);
 	if (strcmp(c->log_format, "text") != 0 &&

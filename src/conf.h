@@ -32,6 +32,7 @@
 #define CONF_ERR_MAX		512	/* bytes of one error message */
 
 #define CONF_NETS_MAX		16	/* networks in one address list */
+#define CONF_KEYWORDS_MAX	64	/* keywords in conf.c's table */
 
 /* An address with a prefix length: 127.0.0.0/8, ::1/128. */
 struct conf_net {
@@ -106,6 +107,9 @@ struct conf {
 
 	struct conf_netlist	proxy_allow;	/* who may send PROXY headers */
 	unsigned long		proxy_timeout;		/* seconds */
+
+	/* The line each keyword is set on, or 0: see conf_where(). */
+	int			set_line[CONF_KEYWORDS_MAX];
 };
 
 /* Fill *c with the built-in defaults; no listeners yet. */
@@ -117,6 +121,20 @@ void	conf_defaults(struct conf *c);
  * error written to err as "FILE:LINE: message".
  */
 int	conf_load(const char *path, struct conf *c, char *err, size_t errlen);
+
+/*
+ * Where keyword was set, for an error found after loading: "FILE:LINE"
+ * into buf, or "FILE" when it was left at its default.
+ */
+void	conf_where(const struct conf *c, const char *keyword, char *buf,
+	    size_t len);
+
+/*
+ * The user keyword names an existing user other than root, as the
+ * master needs when it starts as root.  Returns 0, or -1 with
+ * "FILE:LINE: user NAME: no such user" in err.
+ */
+int	conf_check_user(const struct conf *c, char *err, size_t errlen);
 
 /* Whether the address sa is inside one of the networks of list. */
 int	conf_netlist_match(const struct conf_netlist *list,

@@ -39,6 +39,14 @@ datagram_answer(const struct calc_limits *lim, const char *req, size_t len,
 	while (len > 0 && (req[len - 1] == '\n' || req[len - 1] == '\r' ||
 	    req[len - 1] == ' ' || req[len - 1] == '\t'))
 		len--;
+	if (wire_is_help(req, len)) {
+		*error = 0;
+		if ((n = datagram_put(out, max, WIRE_HELP,
+		    sizeof(WIRE_HELP) - 1)) == 0)
+			n = datagram_put(out, max, WIRE_UDP_TOO_LONG,
+			    strlen(WIRE_UDP_TOO_LONG));
+		return n;
+	}
 	if ((calc = calc_session_new(lim)) == NULL)
 		return datagram_put(out, max, "error: out of memory", 20);
 	st = calc_eval(calc, req, len, &text, &textlen);

@@ -31,6 +31,7 @@
 	"Referrer-Policy: no-referrer\r\n" \
 	HTTP_NO_STORE
 #define HTTP_STATIC	"Cache-Control: public, max-age=86400\r\n"
+#define HTTP_VARY	"Vary: Accept\r\n"	/* the answer depends on it */
 #define HTTP_ALLOW_ANY	"GET, HEAD, POST"	/* the server as a whole */
 #define HTTP_CONTINUE	"HTTP/1.1 100 Continue\r\n\r\n"
 #define HTTP_ERROR_PREFIX "error: "
@@ -57,6 +58,7 @@ struct http_conn {
 	int			 continued;	/* 100 Continue was sent */
 	const char		*query;		/* of the request, or NULL */
 	size_t			 querylen;
+	int			 plus;		/* its expr held a '+' (a space) */
 	/* the answer being made, besides its body */
 	int			 status;
 	const char		*type;
@@ -299,21 +301,46 @@ http_req_json(const struct http_conn *c, const struct http_req *r)
 
 /*
  * The expr parameter of the query, decoded into c->tmp.  Returns 1 with
- * it in *expr and *len, 0 when absent, -1 when it does not decode.
+ * it in *expr and *len, 0 when absent, -1 when it does not decode.  A
+ * '+' in the value is a space, as an HTML form encodes it (the form
+ * sends a plus as %2B); c->plus says whether there was one, so that an
+ * error can show what a hand-typed '+' became.
  */
 static int
 http_query_expr(struct http_conn *c, const char **expr, size_t *len)
 {
-	int	 rc;
+	const char	*raw;
+	size_t		 rawlen;
 
+	c->plus = 0;
 	if (c->query == NULL)
 		return 0;
 	http_buf_reset(&c->tmp);
 	if (http_buf_reserve(&c->tmp, c->querylen) == -1)
 		return -1;
-	rc = http_query_param(c->query, c->querylen, "expr", c->tmp.s, len);
+	if (http_query_raw(c->query, c->querylen, "expr", c->tmp.s, &raw,
+	    &rawlen) == 0)
+		return 0;
+	c->plus = memchr(raw, '+', rawlen) != NULL;
 	*expr = c->tmp.s;
-	return rc;
+	return http_url_decode(raw, rawlen, c->tmp.s, len) == 0 ? 1 : -1;
+}
+
+/*
+ * After an engine error on an expression whose '+' became a space: say
+ * what was received, so that "1+1" typed in an address is understood.
+ */
+static void
+http_plus_hint(struct http_conn *c, const char *expr, size_t len)
+{
+	size_t	 i;
+
+	http_buf_adds(&c->body, "received: \"");
+	for (i = 0; i < len; i++)	/* one line, whatever was sent */
+		http_buf_add(&c->body, (unsigned char)expr[i] < 0x20 ? "?" :
+		    expr + i, 1);
+	http_buf_adds(&c->body, "\" ('+' in a query is a space; "
+	    "write %2B for a plus)\n");
 }
 
 /* The engine's answer as the end of a JSON object: , "result": "..." */
@@ -334,13 +361,101 @@ http_json_answer(struct http_buf *b, enum calc_status cs, const char *text,
 	http_buf_adds(b, "\"}");
 }
 
-/* GET /: the page, with the answer when the query has an expression. */
+static int	http_blank(const char *, size_t);
+
+/*
+ * The raw values of the query's "h" parameters: the last n at most, in
+ * order, into val[] and len[].  Returns how many.
+ */
+static size_t
+http_query_history(const struct http_conn *c, char *scratch,
+    const char **val, size_t *len, size_t n)
+{
+	const char	*q = c->query, *end = c->query + c->querylen, *v;
+	size_t		 count = 0, vlen;
+
+	while (q < end && http_query_raw(q, end - q, "h", scratch, &v,
+	    &vlen) == 1) {
+		if (count == n) {
+			memmove(val, val + 1, (n - 1) * sizeof(*val));
+			memmove(len, len + 1, (n - 1) * sizeof(*len));
+			count--;
+		}
+		val[count] = v;
+		len[count++] = vlen;
+		q = v + vlen + 1;
+	}
+	return count;
+}
+
+/* One hidden input of the form: <input type="hidden" name="h" ...>. */
+static void
+http_hidden(struct http_buf *b, const char *expr, size_t len)
+{
+	http_buf_adds(b, "<input type=\"hidden\" name=\"h\" value=\"");
+	http_html_escape(b, expr, len);
+	http_buf_adds(b, "\">\n");
+}
+
+/*
+ * The earlier calculations of this page view, carried in the query as
+ * "h" parameters: evaluated in order in session s before the current
+ * one, listed newest first into hist, and passed on with the current
+ * expression (a->expr, when it has an answer) as hidden inputs of the
+ * form.  Returns 0, or -1 when memory runs out.
+ */
+static int
+http_page_history(struct http_conn *c, struct calc_session *s,
+    const struct http_page_args *a, struct http_buf *hist,
+    struct http_buf *hidden)
+{
+	struct http_buf	 item[HTTP_PAGE_HISTORY];
+	const char	*val[HTTP_PAGE_HISTORY], *text;
+	size_t		 len[HTTP_PAGE_HISTORY], n, i, dlen, textlen;
+	char		*dec;
+	enum calc_status cs;
+
+	if (c->query == NULL || (dec = malloc(c->querylen + 1)) == NULL)
+		return c->query == NULL ? 0 : -1;
+	n = http_query_history(c, dec, val, len, HTTP_PAGE_HISTORY - 1);
+	memset(item, 0, sizeof(item));
+	for (i = 0; i < n; i++) {
+		if (http_url_decode(val[i], len[i], dec, &dlen) == -1 ||
+		    (cs = calc_eval(s, dec, dlen, &text, &textlen)) ==
+		    CALC_EMPTY)
+			continue;
+		http_buf_addf(&item[i], "<li%s>", cs == CALC_ERROR ?
+		    " class=\"error\"" : "");
+		http_html_escape(&item[i], dec, dlen);
+		http_buf_adds(&item[i], " = ");
+		http_html_escape(&item[i], text, textlen);
+		http_buf_adds(&item[i], "</li>\n");
+		/* the oldest drops out when the current one joins */
+		if (i > 0 || n < HTTP_PAGE_HISTORY - 1 || a->answer == NULL)
+			http_hidden(hidden, dec, dlen);
+	}
+	if (a->answer != NULL)
+		http_hidden(hidden, a->expr, a->exprlen);
+	for (i = n; i-- > 0; )
+		if (item[i].len > 0)
+			http_buf_add(hist, item[i].s, item[i].len);
+	for (i = 0; i < n; i++)
+		http_buf_free(&item[i]);
+	free(dec);
+	return 0;
+}
+
+/*
+ * GET /: the page, with the answer when the query has an expression, and
+ * the earlier answers of this page view.
+ */
 static void
 http_get_page(struct http_conn *c, const struct http_req *r)
 {
 	struct http_page_args	 a;
-	struct calc_session	*s = NULL;
-	enum calc_status	 cs;
+	struct http_buf		 hist = { 0 }, hidden = { 0 };
+	struct calc_session	*s;
+	enum calc_status	 cs = CALC_EMPTY;
 	int			 rc;
 
 	memset(&a, 0, sizeof(a));
@@ -352,18 +467,32 @@ http_get_page(struct http_conn *c, const struct http_req *r)
 	}
 	if (rc == 0)
 		a.expr = NULL;
-	else if ((s = calc_session_new(c->hc->calc)) == NULL) {
+	if ((s = calc_session_new(c->hc->calc)) == NULL) {
 		http_error(c, 500, "out of memory");
 		return;
-	} else {
-		cs = calc_eval(s, a.expr, a.exprlen, &a.answer, &a.answerlen);
-		if (cs == CALC_EMPTY)
-			a.answer = NULL;
-		a.error = cs == CALC_ERROR;
 	}
+	/* the earlier ones first, for their variables; answer set below */
+	a.answer = a.expr != NULL && !http_blank(a.expr, a.exprlen) ?
+	    a.expr : NULL;
+	if (http_page_history(c, s, &a, &hist, &hidden) == -1) {
+		calc_session_free(s);
+		http_error(c, 500, "out of memory");
+		return;
+	}
+	a.answer = NULL;
+	if (a.expr != NULL)
+		cs = calc_eval(s, a.expr, a.exprlen, &a.answer, &a.answerlen);
+	if (cs == CALC_EMPTY)
+		a.answer = NULL;
+	a.error = cs == CALC_ERROR;
+	a.plus = c->plus;
+	a.history = hist.s;
+	a.hidden = hidden.s;
 	http_set(c, 200, HTTP_HTML, HTTP_PAGE_HEADERS);
 	http_page(&c->body, &a);
 	calc_session_free(s);
+	http_buf_free(&hist);
+	http_buf_free(&hidden);
 }
 
 static void
@@ -410,6 +539,8 @@ http_get_calc(struct http_conn *c, const struct http_req *r)
 		http_set(c, status, HTTP_TEXT, HTTP_NO_STORE);
 		http_buf_add(&c->body, text, textlen);
 		http_buf_adds(&c->body, "\n");
+		if (cs == CALC_ERROR && c->plus)
+			http_plus_hint(c, expr, exprlen);
 	}
 	calc_session_free(s);
 }
@@ -455,8 +586,35 @@ http_post_line(struct http_conn *c, struct calc_session *s, int json,
 }
 
 /*
+ * Whether the request's body is an HTML form's: Content-Type
+ * application/x-www-form-urlencoded, parameters after ';' ignored.
+ */
+static int
+http_req_form(const struct http_conn *c, const struct http_req *r)
+{
+	static const char		 form[] =
+	    "application/x-www-form-urlencoded";
+	const struct http_header	*h;
+	const char			*v, *semi;
+	size_t				 len;
+
+	if ((h = http_header_find(r, c->in, "Content-Type")) == NULL)
+		return 0;
+	v = c->in + h->value.off;
+	len = h->value.len;
+	if ((semi = memchr(v, ';', len)) != NULL)
+		len = semi - v;
+	while (len > 0 && (v[len - 1] == ' ' || v[len - 1] == '\t'))
+		len--;
+	return http_name_eq(v, len, form);
+}
+
+/*
  * POST /calc: the body is expressions, one a line (LF or CRLF), answered
- * in order as one session; blank lines get no answer.
+ * in order as one session; blank lines get no answer.  A form's body
+ * (application/x-www-form-urlencoded) with an expr parameter is read as
+ * one: that parameter, decoded, holds the lines.  Without one the body
+ * is lines as ever: curl --data-binary labels any body a form.
  */
 static void
 http_post_calc(struct http_conn *c, const struct http_req *r)
@@ -467,8 +625,25 @@ http_post_calc(struct http_conn *c, const struct http_req *r)
 	const char		*end = line + r->bodylen;
 	const char		*nl;
 	size_t			 len;
-	int			 json = http_req_json(c, r), first = 1;
+	int			 json = http_req_json(c, r), first = 1, rc;
 
+	if (http_req_form(c, r)) {
+		http_buf_reset(&c->tmp);
+		if (http_buf_reserve(&c->tmp, r->bodylen + 1) == -1) {
+			http_error(c, 500, "out of memory");
+			return;
+		}
+		rc = http_query_param(r->body, r->bodylen, "expr", c->tmp.s,
+		    &len);
+		if (rc == -1) {
+			http_error(c, 400, "bad percent-encoding in the form");
+			return;
+		}
+		if (rc == 1) {
+			line = c->tmp.s;
+			end = c->tmp.s + len;
+		}
+	}
 	if ((s = calc_session_new(c->hc->calc)) == NULL) {
 		http_error(c, 500, "out of memory");
 		return;
@@ -497,9 +672,21 @@ static void
 http_get_headers(struct http_conn *c, const struct http_req *r)
 {
 	const struct http_header	*h;
+	struct http_accept		 a;
 	size_t				 i;
 
-	http_set(c, 200, HTTP_JSON, HTTP_NO_STORE);
+	http_accept_init(&a);
+	for (i = 0; i < r->nhdr; i++)
+		if (http_name_eq(c->in + r->hdr[i].name.off,
+		    r->hdr[i].name.len, "accept"))
+			http_accept_scan(&a, c->in + r->hdr[i].value.off,
+			    r->hdr[i].value.len);
+	if (http_accept_html(&a)) {
+		http_set(c, 200, HTTP_HTML, HTTP_PAGE_HEADERS HTTP_VARY);
+		http_headers_page(&c->body, r, c->in, c->hc->client);
+		return;
+	}
+	http_set(c, 200, HTTP_JSON, HTTP_NO_STORE HTTP_VARY);
 	http_buf_adds(&c->body, "{");
 	if (c->hc->client != NULL) {
 		http_buf_adds(&c->body, "\"client\": \"");

@@ -128,6 +128,7 @@ struct http_accept {
 	int	text;		/* text/plain */
 	int	text_any;	/* text/ * */
 	int	any;		/* * / * */
+	int	html;		/* text/html */
 };
 
 /* What the page shows besides its form. */
@@ -137,9 +138,22 @@ struct http_page_args {
 	const char		*answer;	/* result or "error: ..." */
 	size_t			 answerlen;
 	int			 error;		/* answer is an error */
+	int			 plus;		/* a '+' in the query became a
+						   space */
 	const struct http_req	*req;		/* for the header table */
 	const char		*in;		/* the buffer req points into */
+	const char		*history;	/* earlier answers, as <li>s */
+	const char		*hidden;	/* the form's hidden inputs */
 };
+
+/*
+ * The page keeps the last calculations of its view in the form, as
+ * hidden "h" inputs that each submission carries in its query (no
+ * script, no server state); they are evaluated again, in order, in the
+ * session of the new one, so that variables carry over.  Bounded so that
+ * a page costs a few evaluations at most.
+ */
+#define HTTP_PAGE_HISTORY	5
 
 /* http_parse.c */
 void		 http_parser_init(struct http_parser *p);
@@ -152,16 +166,20 @@ enum http_method http_method_lookup(const char *s, size_t len);
 const char	*http_method_name(enum http_method m);
 int		 http_name_eq(const char *s, size_t len, const char *name);
 int		 http_list_has(const char *s, size_t len, const char *token);
+int		 http_host_valid(const char *v, size_t len);
 const struct http_header *http_header_find(const struct http_req *r,
 		    const char *buf, const char *name);
 int		 http_url_decode(const char *s, size_t len, char *out,
 		    size_t *outlen);
+int		 http_query_raw(const char *q, size_t qlen, const char *name,
+		    char *scratch, const char **val, size_t *vallen);
 int		 http_query_param(const char *q, size_t qlen, const char *name,
 		    char *out, size_t *outlen);
 void		 http_accept_init(struct http_accept *a);
 void		 http_accept_scan(struct http_accept *a, const char *s,
 		    size_t len);
 int		 http_accept_json(const struct http_accept *a);
+int		 http_accept_html(const struct http_accept *a);
 int		 http_wants_json(const char *s, size_t len);
 
 /* http_page.c */
@@ -178,6 +196,8 @@ void		 http_html_escape(struct http_buf *b, const char *s,
 void		 http_json_escape(struct http_buf *b, const char *s,
 		    size_t len);
 void		 http_page(struct http_buf *b, const struct http_page_args *a);
+void		 http_headers_page(struct http_buf *b, const struct http_req *r,
+		    const char *in, const char *client);
 extern const char http_style_css[];
 
 /* http.c */

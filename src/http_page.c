@@ -205,12 +205,26 @@ const char http_style_css[] =
 "#result.error{border-left-color:var(--error)}\n"
 "#result.error .answer{color:var(--error);font-weight:400}\n"
 "table{width:100%;border-collapse:collapse;background:var(--card);"
-"font-size:.875rem}\n"
+"font-size:.875rem;table-layout:fixed}\n"
+"th:first-child{width:15rem}\n"
 "th,td{padding:.35rem .6rem;border:1px solid var(--line);text-align:left;"
 "vertical-align:top}\n"
 "th{background:var(--bg)}\n"
-"td{font-family:ui-monospace,monospace;overflow-wrap:anywhere}\n"
-"td:first-child{white-space:nowrap;width:1%}\n"
+"td{font-family:ui-monospace,monospace;overflow-wrap:break-word;"
+"word-break:normal}\n"
+"td:first-child{overflow-wrap:anywhere}\n"
+".history{margin:.75rem 0 0;padding:0 0 0 2.25rem;color:var(--muted);"
+"font-family:ui-monospace,monospace;overflow-wrap:anywhere}\n"
+".history .error{color:var(--error)}\n"
+"@media (max-width:40rem){main{padding:1rem .75rem}\n"
+"h2{margin-top:1.5rem}\n"
+"table,tbody,tr,td{display:block;width:auto}\n"
+"thead{display:none}\n"
+"tr{border-bottom:1px solid var(--line)}\n"
+"table{border:1px solid var(--line);border-bottom:0}\n"
+"td{border:0;padding:.3rem .6rem}\n"
+"td:first-child{font-weight:600;"
+"padding-bottom:0;color:var(--muted)}}\n"
 ".visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;"
 "clip:rect(0 0 0 0);white-space:nowrap}\n";
 
@@ -233,7 +247,6 @@ static const char http_page_head[] =
 "placeholder=\"2^64\" value=\"";
 
 static const char http_page_form_end[] =
-"\">\n"
 "<button type=\"submit\">Calculate</button>\n"
 "</form>\n"
 "<p class=\"hint\">Exact arithmetic: <code>0.1+0.2</code>, "
@@ -254,6 +267,57 @@ static const char http_page_tail[] =
 "</body>\n"
 "</html>\n";
 
+static const char http_headers_head[] =
+"<!DOCTYPE html>\n"
+"<html lang=\"en\">\n"
+"<head>\n"
+"<meta charset=\"utf-8\">\n"
+"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+"<title>calcd: request headers</title>\n"
+"<link rel=\"stylesheet\" href=\"/style.css\">\n"
+"</head>\n"
+"<body>\n"
+"<main>\n"
+"<h1><a href=\"/\">calcd</a></h1>\n"
+"<p class=\"hint\">The same as JSON: ask with "
+"<code>Accept: application/json</code>.</p>\n";
+
+/*
+ * A header value, HTML-escaped, with a chance to break the line after
+ * each ',' and ';' (<wbr>), so that a narrow column wraps a long list
+ * such as Accept between its items rather than inside one.
+ */
+static void
+http_html_escape_wbr(struct http_buf *b, const char *s, size_t len)
+{
+	size_t	 i, from = 0;
+
+	for (i = 0; i < len; i++)
+		if (s[i] == ',' || s[i] == ';') {
+			http_html_escape(b, s + from, i + 1 - from);
+			http_buf_adds(b, "<wbr>");
+			from = i + 1;
+		}
+	http_html_escape(b, s + from, len - from);
+}
+
+/* The rows of the header table: every name and value, HTML-escaped. */
+static void
+http_page_rows(struct http_buf *b, const struct http_req *r, const char *in)
+{
+	const struct http_header	*h;
+	size_t				 i;
+
+	for (i = 0; i < r->nhdr; i++) {
+		h = &r->hdr[i];
+		http_buf_adds(b, "<tr><td>");
+		http_html_escape(b, in + h->name.off, h->name.len);
+		http_buf_adds(b, "</td><td>");
+		http_html_escape_wbr(b, in + h->value.off, h->value.len);
+		http_buf_adds(b, "</td></tr>\n");
+	}
+}
+
 /* The expression and its answer, in the element with id "result". */
 static void
 http_page_result(struct http_buf *b, const struct http_page_args *a)
@@ -264,6 +328,10 @@ http_page_result(struct http_buf *b, const struct http_page_args *a)
 	http_buf_adds(b, "</span> = <span class=\"answer\">");
 	http_html_escape(b, a->answer, a->answerlen);
 	http_buf_adds(b, "</span></p>\n");
+	if (a->error && a->plus)
+		http_buf_adds(b, "<p class=\"hint\">A <code>+</code> typed in "
+		    "the address is a space; write <code>%2B</code> for a "
+		    "plus, or use the form.</p>\n");
 }
 
 /*
@@ -273,23 +341,41 @@ http_page_result(struct http_buf *b, const struct http_page_args *a)
 void
 http_page(struct http_buf *b, const struct http_page_args *a)
 {
-	const struct http_header	*h;
-	size_t				 i;
-
 	http_buf_adds(b, http_page_head);
 	if (a->expr != NULL)
 		http_html_escape(b, a->expr, a->exprlen);
+	http_buf_adds(b, "\">\n");
+	if (a->hidden != NULL)
+		http_buf_adds(b, a->hidden);
 	http_buf_adds(b, http_page_form_end);
 	if (a->expr != NULL && a->answer != NULL)
 		http_page_result(b, a);
-	http_buf_adds(b, http_page_table);
-	for (i = 0; i < a->req->nhdr; i++) {
-		h = &a->req->hdr[i];
-		http_buf_adds(b, "<tr><td>");
-		http_html_escape(b, a->in + h->name.off, h->name.len);
-		http_buf_adds(b, "</td><td>");
-		http_html_escape(b, a->in + h->value.off, h->value.len);
-		http_buf_adds(b, "</td></tr>\n");
+	if (a->history != NULL && *a->history != '\0') {
+		http_buf_adds(b, "<ol class=\"history\" reversed "
+		    "aria-label=\"Earlier\">\n");
+		http_buf_adds(b, a->history);
+		http_buf_adds(b, "</ol>\n");
 	}
+	http_buf_adds(b, http_page_table);
+	http_page_rows(b, a->req, a->in);
+	http_buf_adds(b, http_page_tail);
+}
+
+/*
+ * /headers for a browser: the request's headers (and the client's
+ * address) as a page of their own, in the page's style.
+ */
+void
+http_headers_page(struct http_buf *b, const struct http_req *r,
+    const char *in, const char *client)
+{
+	http_buf_adds(b, http_headers_head);
+	if (client != NULL) {
+		http_buf_adds(b, "<p>Client: <code>");
+		http_html_escape(b, client, strlen(client));
+		http_buf_adds(b, "</code></p>\n");
+	}
+	http_buf_adds(b, http_page_table);
+	http_page_rows(b, r, in);
 	http_buf_adds(b, http_page_tail);
 }

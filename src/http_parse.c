@@ -20,6 +20,7 @@
  * what a pipelining client sent after the request.
  */
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 
 #include "http_int.h"
@@ -192,15 +193,15 @@ http_url_decode(const char *s, size_t len, char *out, size_t *outlen)
 }
 
 /*
- * Look up the parameter name in the query string q[0..qlen) ("a=1&b=2",
- * without the '?') and decode its value into out, which has room for
- * qlen bytes.  The first one wins; a parameter without '=' has an empty
- * value; other parameters that do not decode are skipped.  Returns 1
- * when found, 0 when absent, -1 when its value does not decode.
+ * Find the parameter name in the query string q[0..qlen) ("a=1&b=2",
+ * without the '?') and point *val at its value as sent, still encoded.
+ * The first one wins; a parameter without '=' has an empty value; names
+ * that do not decode are skipped.  scratch has room for qlen bytes.
+ * Returns 1 when found, 0 when absent.
  */
 int
-http_query_param(const char *q, size_t qlen, const char *name, char *out,
-    size_t *outlen)
+http_query_raw(const char *q, size_t qlen, const char *name, char *scratch,
+    const char **val, size_t *vallen)
 {
 	const char	*end = q + qlen, *amp, *eq;
 	size_t		 klen;
@@ -210,24 +211,39 @@ http_query_param(const char *q, size_t qlen, const char *name, char *out,
 			amp = end;
 		if ((eq = memchr(q, '=', amp - q)) == NULL)
 			eq = amp;
-		if (http_url_decode(q, eq - q, out, &klen) == 0 &&
-		    klen == strlen(name) && memcmp(out, name, klen) == 0) {
-			if (eq == amp) {
-				*outlen = 0;
-				return 1;
-			}
-			return http_url_decode(eq + 1, amp - eq - 1, out,
-			    outlen) == 0 ? 1 : -1;
+		if (http_url_decode(q, eq - q, scratch, &klen) == 0 &&
+		    klen == strlen(name) && memcmp(scratch, name, klen) == 0) {
+			*val = eq < amp ? eq + 1 : amp;
+			*vallen = amp - *val;
+			return 1;
 		}
 		q = amp + 1;
 	}
 	return 0;
 }
 
+/*
+ * Look up the parameter name in the query string q[0..qlen) as
+ * http_query_raw() does and decode its value into out, which has room
+ * for qlen bytes.  Returns 1 when found, 0 when absent, -1 when its
+ * value does not decode.
+ */
+int
+http_query_param(const char *q, size_t qlen, const char *name, char *out,
+    size_t *outlen)
+{
+	const char	*val;
+	size_t		 vallen;
+
+	if (http_query_raw(q, qlen, name, out, &val, &vallen) == 0)
+		return 0;
+	return http_url_decode(val, vallen, out, outlen) == 0 ? 1 : -1;
+}
+
 void
 http_accept_init(struct http_accept *a)
 {
-	a->json = a->text = a->text_any = a->any = -1;
+	a->json = a->text = a->text_any = a->any = a->html = -1;
 }
 
 /*
@@ -307,6 +323,8 @@ http_accept_scan(struct http_accept *a, const char *s, size_t len)
 			http_accept_note(&a->json, q);
 		else if (http_name_eq(e, elen, "text/plain"))
 			http_accept_note(&a->text, q);
+		else if (http_name_eq(e, elen, "text/html"))
+			http_accept_note(&a->html, q);
 		else if (http_name_eq(e, elen, "text/*"))
 			http_accept_note(&a->text_any, q);
 		else if (http_name_eq(e, elen, "*/*"))
@@ -334,6 +352,17 @@ http_accept_json(const struct http_accept *a)
 	else
 		text = a->any;
 	return a->json >= text;
+}
+
+/*
+ * Whether to answer HTML where JSON is the default (/headers): text/html
+ * is named with q > 0, and application/json is not named with a q as
+ * high.  A browser asks so; curl's and programs' Accept do not.
+ */
+int
+http_accept_html(const struct http_accept *a)
+{
+	return a->html > 0 && a->html > a->json;
 }
 
 /* http_accept_json() of a single Accept value. */
@@ -549,9 +578,12 @@ http_content_length(const char *s, size_t len, size_t *n)
 /*
  * Count the codings of a Transfer-Encoding value into *nchunked and
  * *nother; parameters are part of the coding and make it unknown.
+ * *last_chunked says whether the last coding so far is chunked (the
+ * header may come on several lines, which are one list).
  */
 static void
-http_te_scan(const char *s, size_t len, int *nchunked, int *nother)
+http_te_scan(const char *s, size_t len, int *nchunked, int *nother,
+    int *last_chunked)
 {
 	const char	*end = s + len, *comma, *e;
 	size_t		 elen;
@@ -561,17 +593,71 @@ http_te_scan(const char *s, size_t len, int *nchunked, int *nother)
 			comma = end;
 		elen = comma - s;
 		e = http_trim(s, &elen);
-		if (http_name_eq(e, elen, "chunked"))
+		if (http_name_eq(e, elen, "chunked")) {
 			(*nchunked)++;
-		else if (elen > 0)
+			*last_chunked = 1;
+		} else if (elen > 0) {
 			(*nother)++;
+			*last_chunked = 0;
+		}
 		s = comma + 1;
 	}
+}
+
+/* Whether c may appear in a reg-name (RFC 3986): unreserved, sub-delims. */
+static int
+http_regname_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || strchr("-._~!$&'()*+,;=", c) != NULL;
+}
+
+/*
+ * Whether v[0..len) is a valid Host value (RFC 9112 section 3.2, RFC 3986
+ * section 3.2.2): uri-host [ ":" port ], where uri-host is an IP literal
+ * in brackets, or a reg-name (an IPv4 address is one) of unreserved
+ * characters, sub-delims and %XX; it may be empty.  No userinfo, no
+ * blanks, a port of digits only.
+ */
+int
+http_host_valid(const char *v, size_t len)
+{
+	size_t	 i = 0;
+
+	if (len > 0 && v[0] == '[') {
+		for (i = 1; i < len && v[i] != ']'; i++)
+			if (!isxdigit((unsigned char)v[i]) && v[i] != ':' &&
+			    v[i] != '.' && v[i] != 'v' && v[i] != 'V')
+				return 0;
+		if (i == len || i == 1)
+			return 0;
+		i++;
+	} else
+		for (; i < len && v[i] != ':'; i++) {
+			if (v[i] == '%') {
+				if (i + 2 >= len ||
+				    !isxdigit((unsigned char)v[i + 1]) ||
+				    !isxdigit((unsigned char)v[i + 2]))
+					return 0;
+				i += 2;
+			} else if (!http_regname_char((unsigned char)v[i]))
+				return 0;
+		}
+	if (i == len)
+		return 1;
+	if (v[i] != ':')
+		return 0;
+	for (i++; i < len; i++)
+		if (v[i] < '0' || v[i] > '9')
+			return 0;
+	return 1;
 }
 
 /* The fields that frame the request and decide the connection. */
 struct http_fields {
 	int	nhost;
+	int	badhost;
+	int	last_chunked;
 	int	nlength;
 	int	badlength;
 	int	nte;
@@ -586,8 +672,11 @@ http_field(struct http_req *r, struct http_fields *f, const char *n,
 {
 	size_t	 len = 0;
 
-	if (http_name_eq(n, nlen, "host"))
+	if (http_name_eq(n, nlen, "host")) {
 		f->nhost++;
+		if (!http_host_valid(v, vlen))
+			f->badhost = 1;
+	}
 	else if (http_name_eq(n, nlen, "content-length")) {
 		if (http_content_length(v, vlen, &len) == -1 ||
 		    (f->nlength > 0 && len != r->length))
@@ -596,7 +685,8 @@ http_field(struct http_req *r, struct http_fields *f, const char *n,
 		f->nlength++;
 	} else if (http_name_eq(n, nlen, "transfer-encoding")) {
 		f->nte++;
-		http_te_scan(v, vlen, &f->nchunked, &f->nother);
+		http_te_scan(v, vlen, &f->nchunked, &f->nother,
+		    &f->last_chunked);
 	} else if (http_name_eq(n, nlen, "connection")) {
 		if (http_list_has(v, vlen, "close"))
 			f->close = 1;
@@ -658,6 +748,12 @@ http_head_done(struct http_parser *p, const char *buf, size_t head_len,
 		    "both Content-Length and Transfer-Encoding");
 	if (f.nte > 0 && r->minor == 0)
 		return http_fail(p, 400, "Transfer-Encoding in HTTP/1.0");
+	if (f.badhost)
+		return http_fail(p, 400, "invalid Host");
+	/* RFC 9112 section 6.3: the length cannot be known; a 400 */
+	if (f.nte > 0 && !f.last_chunked)
+		return http_fail(p, 400, "chunked is not the last transfer "
+		    "coding");
 	if (f.nother > 0)
 		return http_fail(p, 501, "unsupported transfer coding");
 	if (f.nte > 0 && f.nchunked != 1)

@@ -115,6 +115,10 @@ line_request(struct line_conn *c, const char *s, size_t len)
 	}
 	if (wire_is_quit(s, len))
 		return 1;
+	if (wire_is_help(s, len)) {
+		c->stats->requests++;
+		return line_answer(c, WIRE_HELP, sizeof(WIRE_HELP) - 1);
+	}
 	st = calc_eval(c->calc, s, len, &text, &textlen);
 	if (st == CALC_EMPTY)
 		return 0;

@@ -2,6 +2,7 @@
  * tls.c - GnuTLS: server credentials and handshake, the client side, and
  * the record I/O of a TLS stream.
  */
+#include <sys/stat.h>
 #include <arpa/inet.h>
 
 #include <errno.h>
@@ -9,12 +10,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 
 #include "tls.h"
 #include "util.h"
+
+/*
+ * The largest certificate chain or key file read: a chain of a dozen
+ * RSA-4096 certificates is under 30 KiB; this bounds what a wrong path
+ * (a log file, a device) can make the master read.
+ */
+#define TLS_FILE_MAX	(1024 * 1024)
 
 struct tls_server {
 	gnutls_certificate_credentials_t	 cred;
@@ -33,6 +43,143 @@ tls_copy_key(gnutls_datum_t *to, const gnutls_datum_t *from)
 	return 0;
 }
 
+/*
+ * Read the file named by keyword's value into d, NUL-terminated, so that
+ * an error names the file and the system's reason ("tls-key /x: No such
+ * file or directory"), which GnuTLS's own loader does not tell apart.
+ * Returns 0, or -1 with a message in err.
+ */
+static int
+tls_read_file(const char *keyword, const char *path, gnutls_datum_t *d,
+    char *err, size_t errlen)
+{
+	struct stat	 sb;
+	size_t		 got = 0;
+	ssize_t		 n;
+	int		 fd;
+
+	d->data = NULL;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		goto fail;
+	if (fstat(fd, &sb) == -1)
+		goto fail;
+	if (S_ISDIR(sb.st_mode)) {
+		errno = EISDIR;
+		goto fail;
+	}
+	if (!S_ISREG(sb.st_mode) || sb.st_size > TLS_FILE_MAX) {
+		snprintf(err, errlen, "%s %s: not a regular file of at most "
+		    "%d bytes", keyword, path, TLS_FILE_MAX);
+		close(fd);
+		return -1;
+	}
+	if ((d->data = gnutls_malloc((size_t)sb.st_size + 1)) == NULL)
+		goto fail;
+	while (got < (size_t)sb.st_size) {
+		n = read(fd, d->data + got, (size_t)sb.st_size - got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			goto fail;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	d->data[got] = '\0';
+	d->size = (unsigned)got;
+	close(fd);
+	return 0;
+ fail:
+	snprintf(err, errlen, "%s %s: %s", keyword, path, strerror(errno));
+	if (fd != -1)
+		close(fd);
+	gnutls_free(d->data);
+	d->data = NULL;
+	return -1;
+}
+
+/*
+ * Check that cert holds PEM certificates and key a PEM private key, so
+ * that the error names the file at fault and what it holds instead.
+ */
+static int
+tls_check_pair(const char *certfile, const gnutls_datum_t *cert,
+    const char *keyfile, const gnutls_datum_t *key, char *err, size_t errlen)
+{
+	gnutls_x509_crt_t	*crts = NULL;
+	gnutls_x509_privkey_t	 pk;
+	unsigned		 i, ncrts = 0;
+	int			 rc;
+
+	rc = gnutls_x509_crt_list_import2(&crts, &ncrts, cert,
+	    GNUTLS_X509_FMT_PEM, 0);
+	for (i = 0; i < ncrts; i++)
+		gnutls_x509_crt_deinit(crts[i]);
+	gnutls_free(crts);
+	if (rc < 0 && strstr((char *)cert->data, "PRIVATE KEY-----") != NULL) {
+		snprintf(err, errlen, "tls-certificate %s: a private key, not "
+		    "a certificate", certfile);
+		return -1;
+	}
+	if (rc < 0) {
+		snprintf(err, errlen, "tls-certificate %s: no PEM certificate "
+		    "in it (%s)", certfile, gnutls_strerror(rc));
+		return -1;
+	}
+	if ((rc = gnutls_x509_privkey_init(&pk)) < 0) {
+		snprintf(err, errlen, "%s", gnutls_strerror(rc));
+		return -1;
+	}
+	rc = gnutls_x509_privkey_import2(pk, key, GNUTLS_X509_FMT_PEM, NULL,
+	    0);
+	gnutls_x509_privkey_deinit(pk);
+	if (rc < 0 && strstr((char *)key->data, "-----BEGIN CERTIFICATE") !=
+	    NULL) {
+		snprintf(err, errlen, "tls-key %s: a certificate, not a "
+		    "private key", keyfile);
+		return -1;
+	}
+	if (rc < 0) {
+		snprintf(err, errlen, "tls-key %s: no PEM private key in it "
+		    "(%s)", keyfile, gnutls_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Read, check and load the certificate chain and key into ts->cred.
+ * Returns 0, or -1 with a message naming the file in err.
+ */
+static int
+tls_load_pair(struct tls_server *ts, const char *certfile,
+    const char *keyfile, char *err, size_t errlen)
+{
+	gnutls_datum_t	 cert = { NULL, 0 }, key = { NULL, 0 };
+	int		 rc = -1;
+
+	if (tls_read_file("tls-certificate", certfile, &cert, err,
+	    errlen) == -1 ||
+	    tls_read_file("tls-key", keyfile, &key, err, errlen) == -1 ||
+	    tls_check_pair(certfile, &cert, keyfile, &key, err, errlen) == -1)
+		goto done;
+	rc = gnutls_certificate_set_x509_key_mem2(ts->cred, &cert, &key,
+	    GNUTLS_X509_FMT_PEM, NULL, 0);
+	if (rc < 0) {
+		snprintf(err, errlen, "tls-certificate %s, tls-key %s: %s",
+		    certfile, keyfile, gnutls_strerror(rc));
+		rc = -1;
+	} else
+		rc = 0;
+ done:
+	gnutls_free(cert.data);
+	if (key.data != NULL) {
+		gnutls_memset(key.data, 0, key.size);
+		gnutls_free(key.data);
+	}
+	return rc;
+}
+
 struct tls_server *
 tls_server_new(const char *certfile, const char *keyfile,
     const char *priority, const struct tls_server *prev, char *err,
@@ -48,13 +195,8 @@ tls_server_new(const char *certfile, const char *keyfile,
 	}
 	if ((rc = gnutls_certificate_allocate_credentials(&ts->cred)) < 0)
 		goto fail;
-	rc = gnutls_certificate_set_x509_key_file2(ts->cred, certfile, keyfile,
-	    GNUTLS_X509_FMT_PEM, NULL, 0);
-	if (rc < 0) {
-		snprintf(err, errlen, "tls-certificate %s, tls-key %s: %s",
-		    certfile, keyfile, gnutls_strerror(rc));
+	if (tls_load_pair(ts, certfile, keyfile, err, errlen) == -1)
 		goto fail_msg;
-	}
 	if ((rc = gnutls_priority_init2(&ts->prio, priority, &where, 0)) < 0) {
 		snprintf(err, errlen, "tls-priority: %s at '%.20s'",
 		    gnutls_strerror(rc), where ? where : "");
@@ -236,6 +378,22 @@ tls_handshake(gnutls_session_t s, int fd, int timeout_ms)
 	}
 }
 
+/*
+ * A handshake refused for what the client offered (a protocol version or
+ * suites we do not speak) ends with the alert that says why (RFC 8446
+ * section 6), not a silent close; one non-blocking try, since the client
+ * may be gone.  A timeout or a closed connection gets none.
+ */
+static void
+tls_refuse(gnutls_session_t s, int rc)
+{
+	if (rc == GNUTLS_E_TIMEDOUT || rc == GNUTLS_E_PREMATURE_TERMINATION ||
+	    rc == GNUTLS_E_PUSH_ERROR || rc == GNUTLS_E_PULL_ERROR ||
+	    rc == GNUTLS_E_FATAL_ALERT_RECEIVED)
+		return;
+	(void)gnutls_alert_send_appropriate(s, rc);
+}
+
 int
 tls_accept(struct tls_server *ts, struct stream *st, const char *alpn,
     int timeout_ms, char *err, size_t errlen)
@@ -260,8 +418,10 @@ tls_accept(struct tls_server *ts, struct stream *st, const char *alpn,
 		goto fail;
 	gnutls_certificate_server_set_request(s, GNUTLS_CERT_IGNORE);
 	gnutls_transport_set_int(s, st->fd);
-	if ((rc = tls_handshake(s, st->fd, timeout_ms)) < 0)
+	if ((rc = tls_handshake(s, st->fd, timeout_ms)) < 0) {
+		tls_refuse(s, rc);
 		goto fail;
+	}
 	st->tls = s;
 	st->ops = &tls_ops;
 	return 0;
@@ -285,6 +445,7 @@ struct tls_client {
 	gnutls_datum_t				 known;	/* verified */
 	unsigned				 verify_status;
 	gnutls_datum_t				 ticket; /* to resume */
+	int					 insecure;
 };
 
 /*
@@ -365,6 +526,7 @@ tls_client_new(const char *host, const char *cafile, int insecure,
 		return NULL;
 	}
 	tc->flags = flags;
+	tc->insecure = insecure;
 	tc->sni = !tls_is_address(host);
 	if ((rc = gnutls_certificate_allocate_credentials(&tc->cred)) < 0 ||
 	    (rc = gnutls_priority_init2(&tc->prio, NULL, NULL, 0)) < 0) {
@@ -544,8 +706,97 @@ tls_pending(const struct stream *st)
 	return st->tls != NULL ? gnutls_record_check_pending(st->tls) : 0;
 }
 
+/* A certificate time as "2026-12-02 20:52:57 UTC". */
+static void
+tls_time(time_t t, char *buf, size_t len)
+{
+	struct tm	 tm;
+
+	if (t == (time_t)-1 || gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(buf, len, "?");
+}
+
+/* The peer's first certificate into ti: names, validity, fingerprint. */
+static void
+tls_info_cert(gnutls_session_t s, struct tls_info *ti)
+{
+	const gnutls_datum_t	*peer;
+	gnutls_x509_crt_t	 crt;
+	gnutls_datum_t		 dn;
+	unsigned char		 fp[32];
+	size_t			 fplen = sizeof(fp), i;
+	unsigned		 n = 0;
+
+	if ((peer = gnutls_certificate_get_peers(s, &n)) == NULL || n == 0 ||
+	    gnutls_x509_crt_init(&crt) < 0)
+		return;
+	if (gnutls_x509_crt_import(crt, &peer[0], GNUTLS_X509_FMT_DER) < 0) {
+		gnutls_x509_crt_deinit(crt);
+		return;
+	}
+	if (gnutls_x509_crt_get_dn3(crt, &dn, 0) == 0) {
+		snprintf(ti->subject, sizeof(ti->subject), "%.*s",
+		    (int)dn.size, dn.data);
+		gnutls_free(dn.data);
+	}
+	if (gnutls_x509_crt_get_issuer_dn3(crt, &dn, 0) == 0) {
+		snprintf(ti->issuer, sizeof(ti->issuer), "%.*s",
+		    (int)dn.size, dn.data);
+		gnutls_free(dn.data);
+	}
+	tls_time(gnutls_x509_crt_get_activation_time(crt), ti->not_before,
+	    sizeof(ti->not_before));
+	tls_time(gnutls_x509_crt_get_expiration_time(crt), ti->not_after,
+	    sizeof(ti->not_after));
+	if (gnutls_x509_crt_get_fingerprint(crt, GNUTLS_DIG_SHA256, fp,
+	    &fplen) == 0)
+		for (i = 0; i < fplen && i * 3 + 3 <= sizeof(ti->sha256); i++)
+			snprintf(ti->sha256 + i * 3, 4, "%02X%s", fp[i],
+			    i + 1 < fplen ? ":" : "");
+	gnutls_x509_crt_deinit(crt);
+}
+
+int
+tls_client_info(const struct tls_client *tc, const struct stream *st,
+    struct tls_info *ti)
+{
+	gnutls_session_t	 s = st->tls;
+	gnutls_datum_t		 proto, text = { NULL, 0 };
+	const char		*name;
+
+	memset(ti, 0, sizeof(*ti));
+	if (s == NULL)
+		return -1;
+	snprintf(ti->version, sizeof(ti->version), "%s",
+	    gnutls_protocol_get_name(gnutls_protocol_get_version(s)));
+	snprintf(ti->cipher, sizeof(ti->cipher), "%s",
+	    gnutls_cipher_get_name(gnutls_cipher_get(s)));
+	name = gnutls_group_get_name(gnutls_group_get(s));
+	snprintf(ti->group, sizeof(ti->group), "%s", name ? name : "?");
+	if (gnutls_alpn_get_selected_protocol(s, &proto) == 0)
+		snprintf(ti->alpn, sizeof(ti->alpn), "%.*s", (int)proto.size,
+		    proto.data);
+	ti->resumed = gnutls_session_is_resumed(s) != 0;
+	tls_info_cert(s, ti);
+	if (tc->insecure)
+		snprintf(ti->verify, sizeof(ti->verify),
+		    "not verified (--insecure)");
+	else if (tc->verify_status == 0)
+		snprintf(ti->verify, sizeof(ti->verify), ti->resumed ?
+		    "ok (verified when the session began)" :
+		    "ok (chain and name of %s)", tc->host);
+	else if (gnutls_certificate_verification_status_print(
+	    tc->verify_status, GNUTLS_CRT_X509, &text, 0) == 0) {
+		snprintf(ti->verify, sizeof(ti->verify), "%s", text.data);
+		gnutls_free(text.data);
+	} else
+		snprintf(ti->verify, sizeof(ti->verify), "failed");
+	return 0;
+}
+
 void
-tls_info(const struct stream *st, const char **version, const char **cipher,
+tls_summary(const struct stream *st, const char **version, const char **cipher,
     int *resumed)
 {
 	gnutls_session_t	 s = st->tls;

@@ -107,8 +107,30 @@ size_t	tls_pending(const struct stream *st);
  * The protocol version ("TLS1.3") and cipher ("AES-128-GCM") of st's
  * session, and whether it was resumed; "" and 0 for a plain stream.
  */
-void	tls_info(const struct stream *st, const char **version,
+void	tls_summary(const struct stream *st, const char **version,
 	    const char **cipher, int *resumed);
+
+/* What a client can tell of its TLS session, for calcc -v. */
+struct tls_info {
+	char	version[16];		/* "TLS1.3" */
+	char	cipher[48];		/* "AES-256-GCM" */
+	char	group[32];		/* key exchange group: "X25519" */
+	char	alpn[32];		/* the protocol agreed, or "" */
+	char	subject[256];		/* of the server's certificate, */
+	char	issuer[256];		/* "" when none was sent (resumed) */
+	char	not_before[32];		/* "2026-12-02 20:52:57 UTC" */
+	char	not_after[32];
+	char	sha256[100];		/* "AB:CD:...", of the certificate */
+	char	verify[160];		/* "ok", or why not */
+	int	resumed;
+};
+
+/*
+ * Describe the TLS session on st, made by tc, into *ti.  Returns 0, or
+ * -1 when st is not a TLS stream.
+ */
+int	tls_client_info(const struct tls_client *tc, const struct stream *st,
+	    struct tls_info *ti);
 
 /* "TLS1.3 AES-128-GCM resumed" for the log of a TLS stream. */
 void	tls_describe(const struct stream *st, char *buf, size_t len);

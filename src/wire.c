@@ -5,15 +5,27 @@
 
 #include "wire.h"
 
-int
-wire_is_quit(const char *s, size_t len)
+/* Whether the len bytes at s, around blanks, are the word w of 4 bytes. */
+static int
+wire_is_word(const char *s, size_t len, const char *w)
 {
 	while (len > 0 && (*s == ' ' || *s == '\t'))
 		s++, len--;
 	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
 		len--;
-	return len == 4 && (memcmp(s, "exit", 4) == 0 ||
-	    memcmp(s, "quit", 4) == 0);
+	return len == 4 && memcmp(s, w, 4) == 0;
+}
+
+int
+wire_is_quit(const char *s, size_t len)
+{
+	return wire_is_word(s, len, "exit") || wire_is_word(s, len, "quit");
+}
+
+int
+wire_is_help(const char *s, size_t len)
+{
+	return wire_is_word(s, len, "help");
 }
 
 size_t

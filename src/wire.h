@@ -36,8 +36,21 @@ int	wire_is_goodbye(const char *s, size_t len);
 #define WIRE_UDP_TOO_LONG	"error: result too long for UDP"
 #define WIRE_UDP_PAYLOAD_MAX	65507	/* the largest over IPv4 */
 
+/*
+ * The answer to "help": one line, as every answer of the line protocol
+ * is, stable so that scripts and tests may rely on it.
+ */
+#define WIRE_HELP	"operators: + - * / % ^ ** ! ( ); " \
+	"functions: sqrt cbrt abs floor ceil round trunc exp ln log log2 " \
+	"log10 sin cos tan asin acos atan atan2 sinh cosh tanh min max gcd " \
+	"lcm; constants: pi e; variables: ans (the last result), name = expr; " \
+	"numbers: 12 1.5e3 0x1f 0o17 0b101; exit or quit leaves"
+
 /* Whether the len bytes at s, around blanks, are "exit" or "quit". */
 int	wire_is_quit(const char *s, size_t len);
+
+/* Whether the len bytes at s, around blanks, are "help". */
+int	wire_is_help(const char *s, size_t len);
 
 /* The longest reply allowed to a request of len bytes. */
 size_t	wire_udp_reply_max(size_t len);

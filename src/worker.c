@@ -359,7 +359,7 @@ worker_log_conn(const struct child_env *env, const struct conf_listen *l,
 	const char		*version, *cipher;
 	int			 resumed;
 
-	tls_info(st, &version, &cipher, &resumed);
+	tls_summary(st, &version, &cipher, &resumed);
 	{
 		const struct log_field	 f[] = {
 			LOG_STR("listener", l->name),

@@ -255,6 +255,33 @@ static const struct {
 	{ "max-connections-per-address 1%\nworkers-max 50\n", 1 },
 };
 
+/*
+ * The spare counts left at their defaults (5 and 10) follow the pool:
+ * never above workers-max, and the most at least the fewest.
+ */
+static const struct {
+	const char	*text;
+	unsigned long	 min_spare, max_spare;
+} spares[] = {
+	{ "", 5, 10 },
+	{ "workers-max 5\n", 5, 5 },
+	{ "workers-max 1\n", 1, 1 },
+	{ "workers-max 8\n", 5, 8 },
+	{ "workers-max 3\nworkers-min-spare 2\n", 2, 3 },
+	{ "workers-max 5\nworkers-max-spare 3\n", 3, 3 },
+	{ "workers-min-spare 20\n", 20, 20 },
+	{ "workers-max-spare 2\n", 2, 2 },
+	{ "workers-min-spare 1\nworkers-max-spare 1\nworkers-max 1\n", 1, 1 },
+};
+
+START_TEST(spare_defaults_follow_the_pool)
+{
+	load_ok(spares[_i].text);
+	ck_assert_uint_eq(conf.workers_min_spare, spares[_i].min_spare);
+	ck_assert_uint_eq(conf.workers_max_spare, spares[_i].max_spare);
+}
+END_TEST
+
 START_TEST(share_is_a_number_or_a_percentage)
 {
 	load_ok(shares[_i].text);
@@ -604,12 +631,14 @@ static const struct {
 	BAD("listen udp 127.0.0.1:53\nlisten udp 127.0.0.1:53\n", ":2: listen "
 	    "udp 127.0.0.1:53: address already used by \"listen udp "
 	    "127.0.0.1:53\" on line 1"),
-	BAD("workers-min-spare 20\n", ": workers-min-spare (20) is greater "
-	    "than workers-max-spare (10)"),
-	BAD("workers-max-spare 200\n", ": workers-max-spare (200) is greater "
-	    "than workers-max (150)"),
-	BAD("workers-max 8\n", ": workers-max-spare (10) is greater than "
-	    "workers-max (8)"),
+	BAD("workers-min-spare 20\nworkers-max-spare 10\n", ":1: "
+	    "workers-min-spare (20) is greater than workers-max-spare (10)"),
+	BAD("workers-max-spare 200\n", ":1: workers-max-spare (200) is "
+	    "greater than workers-max (150)"),
+	BAD("workers-max 8\n\nworkers-max-spare 10\n", ":3: "
+	    "workers-max-spare (10) is greater than workers-max (8)"),
+	BAD("workers-max 5\nworkers-min-spare 8\n", ":2: workers-min-spare "
+	    "(8) is greater than workers-max (5)"),
 	BAD("metrics-allow 10.0.0.0/33\n", ":1: metrics-allow: '10.0.0.0/33': "
 	    "bad prefix length"),
 	BAD("metrics-allow ::1/129\n", ":1: metrics-allow: '::1/129': bad "
@@ -669,15 +698,26 @@ static const struct {
 	const char	*text;
 	int		 status;
 	const char	*output;	/* after "PATH" */
+	int		 as_root;	/* only checked when run as root */
 } runs[] = {
 	{ "listen tcp 127.0.0.1:54321\nuser nobody\n", 0,
-	    ": configuration OK\n" },
+	    ": configuration OK\n", 0 },
 	{ "user nobody\nlisten udp [::1]:5353\nmax-line 100\n", 0,
-	    ": configuration OK\n" },
-	{ "workers-max 5\nbogus\n", 1, ":2: unknown keyword 'bogus'\n" },
-	{ "listen tcp 127.0.0.1:0\n", 1, ":1: '0': port must be 1 to 65535\n" },
-	{ "workers-min-spare 20\n", 1, ": workers-min-spare (20) is greater "
-	    "than workers-max-spare (10)\n" },
+	    ": configuration OK\n", 0 },
+	{ "workers-max 5\nbogus\n", 1, ":2: unknown keyword 'bogus'\n",
+	    0 },
+	{ "listen tcp 127.0.0.1:0\n", 1, ":1: '0': port must be 1 to 65535\n",
+	    0 },
+	{ "workers-min-spare 20\nworkers-max-spare 10\n", 1, ":1: "
+	    "workers-min-spare (20) is greater than workers-max-spare (10)\n",
+	    0 },
+	{ "user nobody\nlisten tcp 127.0.0.1:54321\nworkers-max 5\n", 0,
+	    ": configuration OK\n", 0 },
+	/* The user is checked as root, the way the daemon runs. */
+	{ "# no such user\nlisten tcp 127.0.0.1:54321\nuser calcd-nobody\n",
+	    1, ":3: user calcd-nobody: no such user\n", 1 },
+	{ "user root\n", 1, ":1: user root: workers must not run as root\n",
+	    1 },
 };
 
 START_TEST(calcd_t_checks_the_file)
@@ -686,6 +726,8 @@ START_TEST(calcd_t_checks_the_file)
 	char	*argv[] = { (char *)h_calcd(), "-t", "-c", path, NULL };
 	int	 rc;
 
+	if (runs[_i].as_root && geteuid() != 0)
+		return;
 	snprintf(out, sizeof(out), "%s/out", dir);
 	ck_assert_msg(h_write_file(path, runs[_i].text,
 	    strlen(runs[_i].text)) == 0, "%s", h_err());
@@ -811,6 +853,8 @@ make_conf_suite(void)
 	tcase_add_loop_test(tc, number_takes_its_minimum_and_maximum, 0,
 	    NNUMBERS);
 	tcase_add_loop_test(tc, number_has_its_default, 0, NNUMBERS);
+	tcase_add_loop_test(tc, spare_defaults_follow_the_pool, 0,
+	    sizeof(spares) / sizeof(spares[0]));
 	tcase_add_loop_test(tc, share_is_a_number_or_a_percentage, 0,
 	    sizeof(shares) / sizeof(shares[0]));
 	tcase_add_loop_test(tc, word_is_set, 0, NWORDS);

@@ -383,10 +383,15 @@ static const struct {
 	  "\r\n", 0, 400, NULL },
 	{ "POST /" H11 "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n"
 	  "\r\n", 0, 400, NULL },
-	{ "POST /" H11 "Transfer-Encoding: gzip\r\n\r\n", 0, 501, NULL },
+	/* RFC 9112 6.3: chunked not last is a 400; 6.1: unknown, a 501 */
+	{ "POST /" H11 "Transfer-Encoding: gzip\r\n\r\n", 0, 400, NULL },
+	{ "POST /" H11 "Transfer-Encoding: chunked, gzip\r\n\r\n", 0, 400,
+	  NULL },
+	{ "POST /" H11 "Transfer-Encoding: chunked\r\nTransfer-Encoding: "
+	  "gzip\r\n\r\n", 0, 400, NULL },
 	{ "POST /" H11 "Transfer-Encoding: gzip, chunked\r\n\r\n", 0, 501,
 	  NULL },
-	{ "POST /" H11 "Transfer-Encoding: identity\r\n\r\n", 0, 501, NULL },
+	{ "POST /" H11 "Transfer-Encoding: identity\r\n\r\n", 0, 400, NULL },
 	{ "POST /" H11 "Transfer-Encoding: chunked, chunked\r\n\r\n", 0, 400,
 	  NULL },
 	{ "POST /" H11 "Transfer-Encoding: chunked\r\n"
@@ -961,6 +966,14 @@ START_TEST(test_serve_page_expr)
 	ck_assert(body_has(&res.a[0], "value=\"&quot;&gt;&lt;script&gt; 1\""));
 	ck_assert(!body_has(&res.a[0], "<script"));
 	result_free(&res);
+	/* a '+' typed in the address: the error says it became a space */
+	serve_one(&res, "GET /?expr=1+1 HTTP/1.1\r\nHost: t\r\n\r\n", 200);
+	ck_assert(body_has(&res.a[0], "<span class=\"expr\">1 1</span>"));
+	ck_assert(body_has(&res.a[0], "write <code>%2B</code> for a plus"));
+	result_free(&res);
+	serve_one(&res, "GET /?expr=1%2B1 HTTP/1.1\r\nHost: t\r\n\r\n", 200);
+	ck_assert(!body_has(&res.a[0], "%2B</code>"));
+	result_free(&res);
 }
 END_TEST
 
@@ -1003,12 +1016,43 @@ static const struct calc_case {
 	{ "http://t/calc?expr=1", 200, "1\n" },
 	{ "/calc?expr=1/0", 422, "error: division by zero\n" },
 	{ "/calc?expr=foo(1)", 422, "error: unknown function 'foo'\n" },
+	/* '+' is a space, as forms send it; an error shows what came */
+	{ "/calc?expr=1+1", 422, "error: syntax error at column 3: "
+	  "unexpected '1'\nreceived: \"1 1\" ('+' in a query is a space; "
+	  "write %2B for a plus)\n" },
+	{ "/calc?expr=2+%01", 422, "error: syntax error at column 3: "
+	  "unexpected character '\\x01'\nreceived: \"2 ?\" ('+' in a query is a "
+	  "space; write %2B for a plus)\n" },
+	{ "/calc?expr=1%20%2B%201", 200, "2\n" },
 	{ "/calc", 400, NULL },
 	{ "/calc?", 400, NULL },
 	{ "/calc?x=1", 400, NULL },
 	{ "/calc?expr=", 400, NULL },
 	{ "/calc?expr=%zz", 400, NULL },
 };
+
+/* RFC 9112 section 3.2: a Host value that is not uri-host [":" port]. */
+static const struct host_case {
+	const char	*value;
+	int		 valid;
+} host_cases[] = {
+	{ "example.org", 1 }, { "example.org:54380", 1 }, { "127.0.0.1", 1 },
+	{ "[::1]:80", 1 }, { "[2001:db8::1]", 1 }, { "", 1 },
+	{ "a%41b", 1 }, { "xn--bcher-kva.example", 1 }, { "a:", 1 },
+	{ "a b", 0 }, { "user@host", 0 }, { "a/b", 0 }, { "a:b", 0 },
+	{ "a:80:80", 0 }, { "[::1", 0 }, { "[]", 0 }, { "[::1]x", 0 },
+	{ "a%4", 0 }, { "a%zz", 0 }, { "a\"b", 0 }, { "a?b", 0 },
+	{ "a#b", 0 },
+};
+
+START_TEST(test_host_valid)
+{
+	const struct host_case	*t = &host_cases[_i];
+
+	ck_assert_msg(http_host_valid(t->value, strlen(t->value)) == t->valid,
+	    "Host: %s", t->value);
+}
+END_TEST
 
 START_TEST(test_serve_calc)
 {
@@ -1107,6 +1151,43 @@ START_TEST(test_serve_post_calc)
 }
 END_TEST
 
+/* A form's body is read as a form: its expr parameter holds the lines. */
+static const struct form_case {
+	const char	*type;
+	const char	*body;
+	int		 status;
+	const char	*answer;	/* NULL: an error page */
+} form_cases[] = {
+	{ "application/x-www-form-urlencoded", "expr=1%2B2", 200, "3\n" },
+	{ "Application/X-WWW-Form-URLEncoded ; charset=utf-8",
+	  "a=b&expr=x+%3D+3%0D%0Ax*2", 200, "3\n6\n" },
+	{ "application/x-www-form-urlencoded", "expr=1+1", 200,
+	  "error: syntax error at column 3: unexpected '1'\n" },
+	/* curl --data-binary calls any body a form: without expr, lines */
+	{ "application/x-www-form-urlencoded", "x=1\nx+1", 200, "1\n2\n" },
+	{ "application/x-www-form-urlencoded", "expr=%zz", 400, NULL },
+	{ "text/plain", "expr=1%2B2", 200,
+	  "error: syntax error at column 8: invalid number\n" },
+};
+
+START_TEST(test_serve_post_form)
+{
+	const struct form_case	*t = &form_cases[_i];
+	struct result		 res;
+	char			 req[512];
+
+	snprintf(req, sizeof(req), "POST /calc HTTP/1.1\r\nHost: t\r\n"
+	    "Content-Type: %s\r\nContent-Length: %zu\r\n\r\n%s", t->type,
+	    strlen(t->body), t->body);
+	serve_one(&res, req, t->status);
+	if (t->answer != NULL)
+		assert_body(&res.a[0], t->answer);
+	else
+		ck_assert(body_has(&res.a[0], "400 Bad Request\n"));
+	result_free(&res);
+}
+END_TEST
+
 START_TEST(test_serve_post_chunked)
 {
 	struct result	 res;
@@ -1132,6 +1213,80 @@ START_TEST(test_serve_headers)
 	    "{\"name\": \"X-A\", \"value\": \"1\"}, "
 	    "{\"name\": \"x-a\", \"value\": \"\\\"2\\\"\"}, "
 	    "{\"name\": \"X-Empty\", \"value\": \"\"}]}\n");
+	result_free(&res);
+}
+END_TEST
+
+/* A browser's Accept gets a page; JSON stays the answer to the rest. */
+static const struct headers_case {
+	const char	*accept;
+	int		 html;
+} headers_cases[] = {
+	{ "text/html,application/xhtml+xml,*/*;q=0.8", 1 },
+	{ "text/html", 1 },
+	{ "*/*", 0 },
+	{ "application/json", 0 },
+	{ "text/html;q=0.5, application/json", 0 },
+	{ "text/html;q=0", 0 },
+};
+
+START_TEST(test_serve_headers_html)
+{
+	const struct headers_case	*t = &headers_cases[_i];
+	struct result			 res;
+	char				 req[256];
+
+	snprintf(req, sizeof(req), "GET /headers HTTP/1.1\r\nHost: t\r\n"
+	    "Accept: %s\r\nX-List: a,b;c\r\n\r\n", t->accept);
+	serve_one(&res, req, 200);
+	assert_header(&res.a[0], "Vary", "Accept");
+	if (t->html) {
+		assert_header(&res.a[0], "Content-Type",
+		    "text/html; charset=utf-8");
+		ck_assert(body_has(&res.a[0], "<td>Host</td><td>t</td>"));
+		/* lists may wrap between their items */
+		ck_assert(body_has(&res.a[0], "<td>a,<wbr>b;<wbr>c</td>"));
+	} else
+		assert_header(&res.a[0], "Content-Type", "application/json");
+	result_free(&res);
+}
+END_TEST
+
+/*
+ * The page keeps the last calculations of its view in the form (hidden
+ * "h" inputs carried in the query), evaluated first in the same session.
+ */
+START_TEST(test_serve_page_history)
+{
+	struct result	 res;
+
+	serve_one(&res, "GET /?expr=x*2&h=x%3D3&h=1%2F0 HTTP/1.1\r\n"
+	    "Host: t\r\n\r\n", 200);
+	ck_assert(body_has(&res.a[0], "<span class=\"answer\">6</span>"));
+	ck_assert(body_has(&res.a[0], "<li class=\"error\">1/0 = error: "
+	    "division by zero</li>\n<li>x=3 = 3</li>\n"));
+	ck_assert(body_has(&res.a[0], "<input type=\"hidden\" name=\"h\" "
+	    "value=\"x=3\">\n<input type=\"hidden\" name=\"h\" "
+	    "value=\"1/0\">\n<input type=\"hidden\" name=\"h\" "
+	    "value=\"x*2\">\n<button"));
+	result_free(&res);
+
+	/* at most four earlier ones: the oldest drops out */
+	serve_one(&res, "GET /?expr=5&h=0&h=1&h=2&h=3&h=4 HTTP/1.1\r\n"
+	    "Host: t\r\n\r\n", 200);
+	ck_assert(!body_has(&res.a[0], "<li>0 = 0</li>"));
+	ck_assert(body_has(&res.a[0], "<li>4 = 4</li>\n<li>3 = 3</li>\n"
+	    "<li>2 = 2</li>\n<li>1 = 1</li>\n</ol>"));
+	ck_assert(!body_has(&res.a[0], "name=\"h\" value=\"1\""));
+	ck_assert(body_has(&res.a[0], "name=\"h\" value=\"2\""));
+	ck_assert(body_has(&res.a[0], "name=\"h\" value=\"5\""));
+	result_free(&res);
+
+	/* markup in an earlier expression stays text */
+	serve_one(&res, "GET /?h=%3Cb%3E HTTP/1.1\r\nHost: t\r\n\r\n",
+	    200);
+	ck_assert(!body_has(&res.a[0], "<b>"));
+	ck_assert(body_has(&res.a[0], "value=\"&lt;b&gt;\""));
 	result_free(&res);
 }
 END_TEST
@@ -1256,7 +1411,7 @@ static const struct refused_case {
 	{ "POST /calc HTTP/1.1\r\nHost: t\r\nContent-Length: 1000000"
 	  "\r\n\r\n1+1\n", 0, 413, "413 Content Too Large\n" },
 	{ "POST /calc HTTP/1.1\r\nHost: t\r\n"
-	  "Transfer-Encoding: gzip\r\n\r\n", 0, 501,
+	  "Transfer-Encoding: gzip, chunked\r\n\r\n", 0, 501,
 	  "501 Not Implemented\n" },
 	{ "BREW /pot HTTP/1.1\r\nHost: t\r\n\r\n", 0, 501,
 	  "501 Not Implemented\n" },
@@ -1733,6 +1888,7 @@ make_http_suite(void)
 
 	tc = tcase_create("Helpers");
 	tcase_add_loop_test(tc, test_url_decode, 0, (int)NELEM(decode_cases));
+	tcase_add_loop_test(tc, test_host_valid, 0, (int)NELEM(host_cases));
 	tcase_add_loop_test(tc, test_query_param, 0, (int)NELEM(query_cases));
 	tcase_add_loop_test(tc, test_html_escape, 0, (int)NELEM(html_cases));
 	tcase_add_test(tc, test_html_escape_nul);
@@ -1763,8 +1919,12 @@ make_http_suite(void)
 	    (int)NELEM(calc_json_cases));
 	tcase_add_test(tc, test_serve_calc_json_escape);
 	tcase_add_test(tc, test_serve_post_calc);
+	tcase_add_loop_test(tc, test_serve_post_form, 0, (int)NELEM(form_cases));
 	tcase_add_test(tc, test_serve_post_chunked);
 	tcase_add_test(tc, test_serve_headers);
+	tcase_add_loop_test(tc, test_serve_headers_html, 0,
+	    (int)NELEM(headers_cases));
+	tcase_add_test(tc, test_serve_page_history);
 	tcase_add_test(tc, test_serve_headers_names_the_client);
 	tcase_add_test(tc, test_serve_metrics);
 	tcase_add_loop_test(tc, test_serve_404_405, 0,

@@ -115,13 +115,46 @@ run --udp -h 127.0.0.1 -p "$port"
 is "udp: a pipe" "$out" "4
 9"
 
-start=$(date +%s)
-run -u -h 127.0.0.1 -p "$dead" --timeout 1 --retries 1 3+5
-took=$(( $(date +%s) - start ))
-is "udp: nothing listening: exit 2" "$rc" 2
+# now_ms: the time in milliseconds (GNU date).
+now_ms() {
+	date +%s%3N
+}
+
+# Nothing listens: the ICMP refusal ends the request at once.
+start=$(now_ms)
+run -u -h 127.0.0.1 -p "$dead" --timeout 3 --retries 3 3+5
+took=$(( $(now_ms) - start ))
+is "udp: connection refused: exit 2" "$rc" 2
 is "... with the message" "$err" \
-    "calcc: no reply from 127.0.0.1:$dead after 2 tries"
-ok "... in bounded time (${took}s)" test "$took" -le 8
+    "calcc: 127.0.0.1 port $dead: connection refused (no UDP server there)"
+ok "... at once (${took} ms, not 3 s)" test "$took" -lt 2000
+
+# A socket that never answers: each try waits --timeout, no longer.
+python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+open(sys.argv[2], "w").close()
+time.sleep(30)' "$dead" "$T/silent.ready" &
+silent=$!
+n=0
+while [ ! -e "$T/silent.ready" ] && [ "$n" -lt 50 ]; do
+	n=$((n + 1))
+	sleep 0.1
+done
+start=$(now_ms)
+run -u -h 127.0.0.1 -p "$dead" --timeout 1 --retries 2 3+5
+took=$(( $(now_ms) - start ))
+is "udp: no reply: exit 2" "$rc" 2
+is "... with the message" "$err" \
+    "calcc: no reply from 127.0.0.1 port $dead after 3 tries"
+ok "... after 3 tries of 1 s (${took} ms)" \
+    test "$took" -ge 2900 -a "$took" -lt 4500
+run -u -h 127.0.0.1 -p "$dead" --timeout 1 --retries 0 3+5
+is "udp: --retries 0 is one try" "$err" \
+    "calcc: no reply from 127.0.0.1 port $dead after 1 try"
+kill "$silent" 2>/dev/null
+wait "$silent" 2>/dev/null
 
 run -h 127.0.0.1 -p "$dead" 3+5
 is "tcp: connection refused: exit 2" "$rc" 2
@@ -164,11 +197,84 @@ if command -v script >/dev/null 2>&1; then
 	is "interactive: an answer, and again from history" \
 	    "$(grep -c '^42$' "$T/tty")" 2
 	ok "interactive: exit leaves" grep -q '^calc> exit' "$T/tty"
+
+	# Ctrl-C abandons the line being typed; calcc goes on.
+	{ printf '12345'; sleep 0.5; printf '\003'; sleep 0.5
+	  printf '1+1\n'; sleep 0.5; printf 'exit\n'; sleep 0.5; } |
+	    bounded 10 script -qec "$CALCC $tcp" /dev/null |
+	    tr -d '\r' >"$T/tty"
+	ok "interactive: Ctrl-C clears the line" grep -q '^2$' "$T/tty"
+	ok "... and sends nothing of it" sh -c "! grep -q '^error' '$T/tty'"
+	ok "... and calcc goes on to exit" grep -q '^calc> exit' "$T/tty"
+
+	# History is kept between sessions, in $XDG_STATE_HOME/calcc/history.
+	{ printf '6*7\n'; sleep 0.5; printf 'exit\n'; sleep 0.5; } |
+	    XDG_STATE_HOME=$T/state bounded 10 \
+	    script -qec "$CALCC $tcp" /dev/null >/dev/null
+	ok "history: written to \$XDG_STATE_HOME/calcc/history" \
+	    grep -qx '6\*7' "$T/state/calcc/history"
+	{ printf '\033[A\033[A\n'; sleep 0.5; printf 'exit\n'; sleep 0.5; } |
+	    XDG_STATE_HOME=$T/state bounded 10 \
+	    script -qec "$CALCC $tcp" /dev/null | tr -d '\r' >"$T/tty"
+	ok "history: the next session recalls it" grep -q '^42$' "$T/tty"
+	{ printf '7*8\n'; sleep 0.5; printf 'exit\n'; sleep 0.5; } |
+	    (unset XDG_STATE_HOME; HOME=$T bounded 10 \
+	    script -qec "$CALCC --local" /dev/null) >/dev/null
+	ok "history: else in ~/.calcc_history" \
+	    grep -qx '7\*8' "$T/.calcc_history"
 else
-	for i in 1 2 3 4; do
+	for i in 1 2 3 4 5 6 7 8 9 10; do
 		echo "ok $((tap_n += 1)) # SKIP script(1) not found"
 	done
 fi
+
+# help: one line, on every transport and in calcc itself.
+printf 'help\n1+1\n' >"$T/in"
+run $tcp
+ok "help over tcp: one line, then the next answer" \
+    sh -c "test \"\$(sed -n 2p '$T/out')\" = 2"
+ok "... listing functions and exit" \
+    sh -c "grep -q '^operators: .*functions: sqrt .*exit or quit leaves\$' '$T/out'"
+run --tls --cafile "$T/certs/ca.crt" -h localhost -p "$tport" help
+ok "help over tls" grep -q '^operators: ' "$T/out"
+run -u -h 127.0.0.1 -p "$port" help
+ok "help over udp (the request is padded)" grep -q '^operators: ' "$T/out"
+run --local help
+ok "help in --local" grep -q '^operators: ' "$T/out"
+
+# -v and -vv: what calcc did, on stderr; the answers alone on stdout.
+run -v --tls --cafile "$T/certs/ca.crt" -h localhost -p "$tport" 6*7
+is "-v: stdout holds the answer only" "$out" 42
+ok "-v: the resolved address" grep -q '^\* localhost is 127\.0\.0\.1' "$T/err"
+ok "-v: the connect time" grep -q "^\\* connected to 127.0.0.1 port $tport in [0-9.]* ms" "$T/err"
+ok "-v: the TLS version, suite, group and ALPN" \
+    grep -q '^\* TLS: TLS1\.[23], [A-Z0-9-]*, key exchange [A-Za-z0-9-]*, ALPN none, new session$' "$T/err"
+ok "-v: the certificate's subject and issuer" sh -c \
+    "grep -q '^\\* certificate: CN=localhost' '$T/err' &&
+     grep -q '^\\*   issuer: CN=calcd development CA' '$T/err'"
+ok "-v: its validity" grep -q '^\*   valid: 20[0-9-]* [0-9:]* UTC to ' "$T/err"
+fp=$(certtool -i --infile "$T/certs/server.crt" 2>/dev/null |
+    sed -n 's/^[[:space:]]*sha256:\([0-9a-f]*\)$/\1/p' | head -n 1 |
+    tr a-f A-F | sed 's/../&:/g; s/:$//')
+is "-v: its SHA-256 fingerprint" \
+    "$(sed -n 's/^\*   SHA-256: //p' "$T/err")" "$fp"
+ok "-v: the verification" grep -q '^\* verification: ok' "$T/err"
+run -vv --resume --tls --cafile "$T/certs/ca.crt" -h localhost \
+    -p "$tport" 1+1 2+2
+is "--resume: the answers" "$out" "2
+4"
+ok "--resume: the second session is resumed" \
+    grep -q '^\* TLS: .*, resumed session$' "$T/err"
+ok "-vv: a round-trip time per answer" sh -c \
+    "test \$(grep -c '^\\* answer [12] in [0-9.]* ms\$' '$T/err') = 2"
+run -v -u -h 127.0.0.1 -p "$port" 3+5
+is "-v over udp: the answer" "$out" 8
+ok "-v over udp: the try and its time" \
+    grep -q '^\* try 1 of 4: [0-9]* bytes sent, [0-9]* back in [0-9.]* ms$' "$T/err"
+
+# A last line without a newline, sent before the input ends, is answered.
+(printf '2+3'; sleep 0.5) | bounded 10 "$CALCC" $tcp >"$T/out" 2>"$T/err"
+is "a last line without newline is answered" "$(cat "$T/out")" 5
 
 calcd_stop
 is "calcd exits 0 on SIGTERM" "$CALCD_STATUS" 0

@@ -149,6 +149,37 @@ ok "a screenshot of the answer page" python3 -c '
 import sys
 sys.exit(open(sys.argv[1], "rb").read(8) != b"\x89PNG\r\n\x1a\n")' \
     "$T/answer.png"
+# The page at a desktop's and a phone's width, light and dark, with a
+# result and an earlier error carried in the query: screenshots (kept
+# with CALCD_KEEP_TMP=1), no horizontal scroll, the result in view.
+shots="$U/?expr=2%5E64&h=x%3D3&h=1%2F0"
+for width in 1200 390; do
+	for scheme in light dark; do
+		png=$T/page-$width-$scheme.png
+		bounded 60 python3 "$top_srcdir/tests/integration/page_layout.py" \
+		    "$CHROMIUM" "$shots" "$width" "$scheme" "$png" \
+		    >"$T/layout" 2>>"$T/chromium.log"
+		sw=$(sed -n 's/^scroll_width=//p' "$T/layout")
+		rb=$(sed -n 's/^result_bottom=//p' "$T/layout")
+		vh=$(sed -n 's/^viewport=//p' "$T/layout")
+		eval "bg_$scheme=\$(sed -n 's/^background=//p' \"\$T/layout\")"
+		ok "$width px, $scheme: a screenshot" python3 -c '
+import sys
+sys.exit(open(sys.argv[1], "rb").read(8) != b"\x89PNG\r\n\x1a\n")' "$png"
+		ok "$width px, $scheme: no horizontal scroll (${sw:-?} px)" \
+		    test "${sw:-99999}" -le "$width"
+		ok "$width px, $scheme: the result in view (${rb:-?} of ${vh:-?} px)" \
+		    test "${rb:--1}" -gt 0 -a "${rb:-99999}" -le "${vh:-0}"
+	done
+	ok "$width px: dark is not light ($bg_light, $bg_dark)" \
+	    test -n "$bg_dark" -a "$bg_light" != "$bg_dark"
+done
+
+# /headers: a page for a browser (its Accept names text/html), JSON else.
+chromium --dump-dom "$U/headers" >"$T/headers.html"
+ok "/headers in a browser is a table" grep -q '<td>Host</td>' \
+    "$T/headers.html"
+
 ok "no Content-Security-Policy violation" sh -c \
     "! grep -i 'content security policy' '$T/chromium.log'"
 

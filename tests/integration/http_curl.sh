@@ -327,8 +327,12 @@ is "431 for 200 header lines" "$(curl_code -H @"$T/headers" "$U/")" 431
 served "431"
 is "431 for a 20 kB header" "$(curl_code \
     -H "X-Big: $(head -c 20000 "$T/big")" "$U/")" 431
-is "501 for Transfer-Encoding: gzip" "$(raw -k "POST /calc HTTP/1.1\r\n\
-Host: t\r\nTransfer-Encoding: gzip\r\n\r\n")" "501 closed"
+is "400 for Transfer-Encoding: gzip (chunked not last)" \
+    "$(raw -k "POST /calc HTTP/1.1\r\n\
+Host: t\r\nTransfer-Encoding: gzip\r\n\r\n")" "400 closed"
+is "501 for Transfer-Encoding: gzip, chunked" "$(raw -k "POST /calc \
+HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n")" \
+    "501 closed"
 
 # requests curl will not send; each is answered, the connection closed
 is "505 for HTTP/2.0" "$(raw -k 'GET / HTTP/2.0\r\nHost: t\r\n\r\n')" \

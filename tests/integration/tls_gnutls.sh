@@ -32,6 +32,34 @@ workers-max-spare 4
 max-connections-per-worker 1
 EOF2
 }
+# calcd -t on a broken pair names the file at fault and why.
+mkdir "$T/dir"
+printf 'not pem\n' >"$T/junk"
+# pair_error CERT KEY: the message of calcd -t, without the log's prefix.
+pair_error() {
+	printf 'user nobody\nlisten tls 127.0.0.1:%s\ntls-certificate %s\ntls-key %s\n' \
+	    "$port" "$1" "$2" >"$T/pair.conf"
+	bounded 10 "$CALCD" -t -c "$T/pair.conf" 2>&1 | sed 's/^.*calcd\[[0-9]*\]: //'
+}
+is "-t: a missing certificate" "$(pair_error "$T/none.crt" "$T/a/server.key")" \
+    "tls-certificate $T/none.crt: No such file or directory"
+is "-t: a missing key" "$(pair_error "$T/a/server.crt" "$T/none.key")" \
+    "tls-key $T/none.key: No such file or directory"
+is "-t: an unreadable key" "$(pair_error "$T/a/server.crt" "$T/dir")" \
+    "tls-key $T/dir: Is a directory"
+is "-t: a certificate given as the key" \
+    "$(pair_error "$T/a/server.crt" "$T/a/server.crt")" \
+    "tls-key $T/a/server.crt: a certificate, not a private key"
+is "-t: a key given as the certificate" \
+    "$(pair_error "$T/a/server.key" "$T/a/server.key")" \
+    "tls-certificate $T/a/server.key: a private key, not a certificate"
+is "-t: a file without a certificate" \
+    "$(pair_error "$T/junk" "$T/a/server.key")" \
+    "tls-certificate $T/junk: no PEM certificate in it (No certificate was found.)"
+is "-t: keys that do not match" \
+    "$(pair_error "$T/a/server.crt" "$T/b/server.key")" \
+    "tls-certificate $T/a/server.crt, tls-key $T/b/server.key: The certificate and the given key do not match."
+
 config "$T/a" >"$T/first.conf"
 calcd_start <"$T/first.conf" || bail_out "calcd did not start"
 
@@ -67,6 +95,8 @@ status 0"
 
 ok "TLS 1.1 and 1.0 are refused" \
     refused "$(tls "$T/a/ca.crt" NORMAL:-VERS-ALL:+VERS-TLS1.1:+VERS-TLS1.0)"
+ok "... with a protocol_version alert (RFC 8446 section 6)" \
+    grep -q 'Received alert \[70\]' "$T/out" "$T/err"
 
 ok "CBC suites are refused" refused "$(tls "$T/a/ca.crt" \
     NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+AES-128-CBC:+AES-256-CBC)"
