@@ -8,8 +8,8 @@ flood: holds COUNT connections (default 128) from ATTACKERS loopback
 addresses (default 32, 127.0.9.1 and up) on an HTTP port, half of them
 silent and half with a request head sent up to its last line, and opens
 each one the server closes again at once, for SECONDS or until SIGTERM.
-Then prints one JSON line: {"opened": N, "closed_by_server": N,
-"held": N}.
+Prints {"flooding": COUNT} once it has opened them all, and at the end
+{"opened": N, "closed_by_server": N, "held": N}, each a JSON line.
 
 probe: starts one HTTP/1.1 request to URL every INTERVAL seconds for
 SECONDS, each on a new connection that must be answered 200 within
@@ -151,6 +151,9 @@ def flood_main(args):
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     flood.start()
+    while flood.opened < count and flood.is_alive():
+        time.sleep(0.01)
+    print(json.dumps({"flooding": count}), flush=True)
     done.wait(seconds)
     held = flood.held()
     flood.stop.set()
