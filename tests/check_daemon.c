@@ -477,6 +477,7 @@ START_TEST(silent_http_clients_take_no_worker)
 	    "workers-min-spare 1\n"
 	    "workers-max-spare 2\n"
 	    "workers-max 2\n"
+	    "max-connections-per-address 100%\n"
 	    "http-header-timeout 10\n");
 	for (i = 0; i < 4; i++)
 		OK(h_connect(&pool[i], "127.0.0.1", d.port[1]));

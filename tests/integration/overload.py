@@ -18,20 +18,23 @@ Prints TAP.  Every loop is bounded in count and time.
 usage: overload.py HOST TCP TLS HTTP HTTPS CAFILE [TRIES]
 """
 
+import os
 import random
-import selectors
 import socket
 import ssl
 import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                ".."))
+from flood import Flood  # noqa: E402  tests/flood.py
+
 FLOOD = 128            # connections held: 8 x workers-max 16
 ATTACKERS = 32         # source addresses of the flood
 DEADLINE = 1.0         # seconds a new client may wait for its answer
 SESSION_EVERY = 0.3    # seconds between a session's lines
 RUN_MAX = 120.0        # seconds the whole test may take, at most
-OPEN_MAX = 1000000     # connections the flood may open, at most
 
 # What each flood connection sends, and then it says nothing more.
 KINDS = [
@@ -44,63 +47,6 @@ KINDS = [
     ("https", b""),
     ("tcp", b"x = "),
 ]
-
-
-class Flood(threading.Thread):
-    """Keep FLOOD connections open, re-opening each one the server ends."""
-
-    def __init__(self, host, ports):
-        super().__init__(daemon=True)
-        self.host, self.ports = host, ports
-        self.sel = selectors.DefaultSelector()
-        self.stop = threading.Event()
-        self.opened = 0
-        self.closed_by_server = 0
-
-    def open_one(self, i):
-        proto, data = KINDS[i % len(KINDS)]
-        src = "127.0.9.%d" % (1 + i % ATTACKERS)
-        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        s.setblocking(False)
-        s.bind((src, 0))
-        try:
-            s.connect((self.host, self.ports[proto]))
-        except BlockingIOError:
-            pass
-        self.sel.register(s, selectors.EVENT_WRITE, (i, data))
-        self.opened += 1
-
-    def run(self):
-        for i in range(FLOOD):
-            self.open_one(i)
-        while not self.stop.is_set():
-            for key, ev in self.sel.select(0.05):
-                i, data = key.data
-                s = key.fileobj
-                if ev & selectors.EVENT_WRITE:
-                    try:
-                        if data:
-                            s.send(data)
-                        self.sel.modify(s, selectors.EVENT_READ, (i, b""))
-                        continue
-                    except OSError:
-                        pass
-                else:
-                    try:
-                        if s.recv(4096):
-                            continue    # a greeting, a last word
-                    except BlockingIOError:
-                        continue
-                    except OSError:
-                        pass
-                # The server ended it (refused, shed, timed out): again.
-                self.sel.unregister(s)
-                s.close()
-                self.closed_by_server += 1
-                if not self.stop.is_set() and self.opened < OPEN_MAX:
-                    self.open_one(i)
-        for key in list(self.sel.get_map().values()):
-            key.fileobj.close()
 
 
 def read_line(f):
@@ -195,7 +141,8 @@ def main():
     for t in sessions:
         t.start()
     time.sleep(1.0)     # the sessions are under way before the flood
-    flood = Flood(host, ports)
+    flood = Flood(host, [(ports[proto], data) for proto, data in KINDS],
+                  ["127.0.9.%d" % (1 + a) for a in range(ATTACKERS)], FLOOD)
     flood.start()
     time.sleep(2.0)     # the flood holds the pool
     askers = {"tcp": ask_line, "tls": ask_line, "http": ask_http,

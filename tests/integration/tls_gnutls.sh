@@ -37,8 +37,9 @@ mkdir "$T/dir"
 printf 'not pem\n' >"$T/junk"
 # pair_error CERT KEY: the message of calcd -t, without the log's prefix.
 pair_error() {
-	printf 'user nobody\nlisten tls 127.0.0.1:%s\ntls-certificate %s\ntls-key %s\n' \
-	    "$port" "$1" "$2" >"$T/pair.conf"
+	# calcd -t binds nothing: any port does.
+	printf 'user nobody\nlisten tls 127.0.0.1:54322\ntls-certificate %s\ntls-key %s\n' \
+	    "$1" "$2" >"$T/pair.conf"
 	bounded 10 "$CALCD" -t -c "$T/pair.conf" 2>&1 | sed 's/^.*calcd\[[0-9]*\]: //'
 }
 is "-t: a missing certificate" "$(pair_error "$T/none.crt" "$T/a/server.key")" \

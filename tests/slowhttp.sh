@@ -1,0 +1,137 @@
+#!/bin/sh
+# slowhttp.sh - slowhttptest's slowloris (-H), slow body (-B) and slow
+# read (-X) attacks on calcd's http and https listeners, each for
+# SLOW_SECONDS with SLOW_CONNS connections, while a normal client from
+# another address asks /calc every tenth of a second on a new connection.
+# For each attack and listener: the normal client's success rate and
+# latency, required to be at least SLOW_MIN_SUCCESS per cent served with
+# a p99 of at most SLOW_MAX_P99 seconds.
+#
+# calcd runs a pool of 16 workers with max-connections-per-address 100%,
+# so that the share of one address does not hold the attack off on its
+# own (slowhttptest connects from one address only): the read deadlines
+# and shedding must.  TAP on stdout, ending with "N passed, N failed".
+#
+#   top_builddir=. top_srcdir=. sh tests/slowhttp.sh
+#
+# Environment: SLOW_SECONDS (20), SLOW_CONNS (300), SLOW_MIN_SUCCESS
+# (99), SLOW_MAX_P99 (1), and those of tests/lib.sh.
+
+. "${top_srcdir:-.}/tests/lib.sh"
+
+SLOW_SECONDS=${SLOW_SECONDS:-20}	# length of each attack
+SLOW_CONNS=${SLOW_CONNS:-300}		# connections each attack holds
+SLOW_RATE=100				# connections it opens a second
+SLOW_INTERVAL=5				# seconds between its trickles
+SLOW_MIN_SUCCESS=${SLOW_MIN_SUCCESS:-99}	# per cent served, at least
+SLOW_MAX_P99=${SLOW_MAX_P99:-1}		# seconds, the most for p99
+PROBE_EVERY=0.1				# seconds between normal requests
+PROBE_TIMEOUT=5				# seconds a normal request may wait
+PROBE_SRC=127.0.0.2			# the normal client's address
+
+# The closing line .ci/run counts.
+slow_done() {
+	echo "1..$tap_n"
+	echo "$((tap_n - tap_failed)) passed, $tap_failed failed"
+	[ "$tap_failed" -eq 0 ]
+}
+
+command -v slowhttptest >/dev/null 2>&1 ||
+    bail_out "slowhttptest not found (Debian package slowhttptest)"
+command -v python3 >/dev/null 2>&1 || bail_out "python3 not found"
+command -v certtool >/dev/null 2>&1 || bail_out "certtool not found"
+"$top_srcdir/certs/mkcerts" "$T/c" >/dev/null 2>&1 ||
+    bail_out "mkcerts failed"
+
+hport=$(free_port) || bail_out "no free port"
+sport=$(free_port) || bail_out "no free port"
+calcd_start <<EOF || bail_out "calcd did not start"
+user nobody
+listen http 127.0.0.1:$hport
+listen https 127.0.0.1:$sport
+tls-certificate $T/c/server.crt
+tls-key $T/c/server.key
+workers-max 16
+workers-min-spare 4
+workers-max-spare 8
+max-connections-per-address 100%
+EOF
+
+# metric NAME-REGEX: the sum of the samples of calcd's /metrics that match.
+metric() {
+	bounded 10 python3 -c 'import sys, urllib.request
+print(urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1],
+    timeout=5).read().decode())' "$hport" 2>/dev/null |
+	    awk -v re="$1" '$0 ~ re { n += $NF } END { print n + 0 }'
+}
+
+# attack MODE LISTENER: one slowhttptest run and the normal client beside
+# it; one TAP line with the client's figures.
+attack() {
+	mode=$1 listener=$2
+	case $listener in
+	http) url=http://127.0.0.1:$hport ;;
+	https) url=https://127.0.0.1:$sport ;;
+	esac
+	case $mode in
+	H) name="slowloris" opts="-H -u $url/" ;;
+	B) name="slow body" opts="-B -s 65536 -u $url/calc" ;;
+	# Many small reads of the page asked ten times over one connection.
+	X) name="slow read" opts="-X -k 10 -n 1 -w 1 -y 64 -z 16 -u $url/" ;;
+	esac
+	shed0=$(metric '^calcd_shed_connections_total')
+	refused0=$(metric '^calcd_refused_connections_total')
+	# slowhttptest draws its status on a terminal; its log is kept to
+	# count the connections it held.
+	bounded $((SLOW_SECONDS + 30)) slowhttptest $opts -c "$SLOW_CONNS" \
+	    -r "$SLOW_RATE" -i "$SLOW_INTERVAL" -l "$SLOW_SECONDS" -p 3 \
+	    >"$T/slow-$mode-$listener" 2>&1 &
+	slow_pid=$!
+	bounded $((SLOW_SECONDS + PROBE_TIMEOUT + 30)) python3 \
+	    "$top_srcdir/tests/flood.py" probe "$url/calc?expr=6*7" \
+	    "$SLOW_SECONDS" "$PROBE_EVERY" "$PROBE_TIMEOUT" \
+	    --src "$PROBE_SRC" --expect "42
+" --cafile "$T/c/ca.crt" >"$T/probe" 2>"$T/probe.err"
+	wait "$slow_pid"
+	# The most connections it held at once, and how many calcd closed.
+	set -- $(sed 's/\x1b\[[0-9;]*[a-zA-Z]//g' "$T/slow-$mode-$listener" |
+	    awk '/^connected:/ { if ($2 > n) n = $2 }
+	    /^closed:/ { c = $2 } END { print n + 0, c + 0 }')
+	held=$1 closed=$2
+	shed=$(( $(metric '^calcd_shed_connections_total') - shed0 ))
+	refused=$(( $(metric '^calcd_refused_connections_total') - refused0 ))
+	set -- $(python3 -c 'import json, sys
+r = json.loads(sys.stdin.read())
+print(r["tries"], r["served"], 100.0 * r["served"] / max(r["tries"], 1),
+      r["p50_s"], r["p90_s"], r["p99_s"], r["max_s"],
+      "; ".join(r["failures"]) or "-")' <"$T/probe" 2>/dev/null)
+	if [ $# -lt 8 ]; then
+		ok "$listener, $name: the normal client ran" false
+		diag "$(cat "$T/probe.err" "$T/probe" | tail -n 5)"
+		return
+	fi
+	tries=$1 served=$2 rate=$3 p50=$4 p90=$5 p99=$6 max=$7
+	shift 7
+	desc="$listener, $name ($SLOW_CONNS conns, ${SLOW_SECONDS} s): the normal"
+	desc="$desc client was served $served of $tries ($(printf %.1f "$rate") %),"
+	desc="$desc p50 ${p50} s, p90 ${p90} s, p99 ${p99} s, max ${max} s"
+	# The attack must have reached calcd for the figures to count: it
+	# saw its connections held or closed, or calcd shed or refused some.
+	ok "$desc" awk -v r="$rate" -v p="$p99" -v mr="$SLOW_MIN_SUCCESS" \
+	    -v mp="$SLOW_MAX_P99" -v a="$((held + closed + shed + refused))" \
+	    'BEGIN { exit !(a > 0 && r >= mr && p <= mp) }'
+	diag "the attack held up to $held connections at once and saw" \
+	    "$closed closed; calcd shed $shed sessions and refused" \
+	    "$refused connections meanwhile"
+	[ "$*" = - ] || diag "failures: $*"
+}
+
+for listener in http https; do
+	for mode in H B X; do
+		attack "$mode" "$listener"
+	done
+done
+
+calcd_stop
+is "calcd exits 0 on SIGTERM" "$CALCD_STATUS" 0
+slow_done
