@@ -262,7 +262,7 @@ http_flush(struct http_conn *c)
 	if (c->out.len == 0)
 		return 0;
 	/* A client slow to read is not work: request-timeout ignores it. */
-	http_state(c, PROTO_PARTIAL);
+	http_state(c, PROTO_SENDING);
 	rc = stream_write(c->st, c->out.s, c->out.len, HTTP_SEND_TIMEOUT_MS);
 	http_state(c, PROTO_WORK);
 	http_buf_reset(&c->out);

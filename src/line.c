@@ -88,7 +88,7 @@ line_flush(struct line_conn *c)
 
 	if (c->outlen == 0)
 		return 0;
-	line_state(c, PROTO_PARTIAL);
+	line_state(c, PROTO_SENDING);
 	rc = stream_write(c->st, c->out, c->outlen, c->lc->idle_timeout_ms);
 	line_state(c, PROTO_WORK);
 	c->outlen = 0;

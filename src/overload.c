@@ -23,6 +23,7 @@
 #include "log.h"
 #include "overload.h"
 #include "proto.h"
+#include "stream.h"
 #include "util.h"
 #include "wire.h"
 
@@ -94,8 +95,10 @@ overload_sheddable(const struct sb_slot *s, const struct conf *c,
 	if (s->pid == 0 || sb_get_state(s) != SB_BUSY ||
 	    phase == SB_PHASE_WORK)
 		return 0;
+	/* A client that does not read its answers is not protected. */
 	answered = __atomic_load_n(&s->answered_ms, __ATOMIC_RELAXED);
-	if (answered != 0 && now - answered < c->shed_protect * 1000)
+	if (phase != SB_PHASE_SENDING && answered != 0 &&
+	    now - answered < c->shed_protect * 1000)
 		return 0;
 	if (now - __atomic_load_n(&s->phase_since_ms, __ATOMIC_RELAXED) <
 	    OVERLOAD_GRACE_MS)
@@ -146,7 +149,7 @@ overload_rank(struct overload *o, struct scoreboard *sb, const struct conf *c,
 			continue;
 		}
 		o->victims[n].slot = i;
-		o->victims[n].rank = s->phase == SB_PHASE_IDLE;
+		o->victims[n].rank = s->phase == SB_PHASE_IDLE;	/* last */
 		o->victims[n].since = s->phase_since_ms;
 		n++;
 	}
@@ -162,10 +165,11 @@ overload_shed_one(struct scoreboard *sb, struct sb_slot *s, uint64_t now)
 		[SB_PHASE_HANDSHAKE] = SB_SHED_HANDSHAKE,
 		[SB_PHASE_PARTIAL] = SB_SHED_PARTIAL,
 		[SB_PHASE_IDLE] = SB_SHED_IDLE,
+		[SB_PHASE_SENDING] = SB_SHED_PARTIAL,
 	};
 	uint32_t			 phase = s->phase;
 
-	if (phase == SB_PHASE_WORK || phase > SB_PHASE_IDLE)
+	if (phase == SB_PHASE_WORK || phase > SB_PHASE_SENDING)
 		return;
 	__atomic_store_n(&s->shed, (uint32_t)now | 1, __ATOMIC_RELAXED);
 	if (kill(s->pid, SIGUSR1) == -1)
@@ -174,7 +178,8 @@ overload_shed_one(struct scoreboard *sb, struct sb_slot *s, uint64_t now)
 	sb_note_shed(sb, s->peer_key, s->peer, now + OVERLOAD_PENALTY_MS);
 	log_debug("shedding %s on %s (%s)", s->peer, s->doing,
 	    phase == SB_PHASE_IDLE ? "idle" : phase == SB_PHASE_PARTIAL ?
-	    "request half-sent" : "handshake");
+	    "request half-sent" : phase == SB_PHASE_SENDING ?
+	    "answers not read" : "handshake");
 }
 
 /*
@@ -203,7 +208,7 @@ overload_refuse_busy(struct scoreboard *sb, const struct conf *c, unsigned n)
 				break;
 			if (p->refuse != NULL)
 				p->refuse(fd, WIRE_BUSY_WHY);
-			close(fd);
+			stream_refuse_close(fd);
 			n--;
 			sb_count(sb, c->listen[i].proto, c->listen[i].sbi,
 			    SB_BUSY_REFUSED, 1);

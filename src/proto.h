@@ -37,12 +37,14 @@ enum proto_wire {
 /*
  * What a connection is doing, told to the worker's hook so that the
  * master can see it: request-timeout watches PROTO_WORK, and a full pool
- * sheds PROTO_PARTIAL before PROTO_IDLE and never PROTO_WORK.
+ * sheds PROTO_PARTIAL and PROTO_SENDING before PROTO_IDLE and never
+ * PROTO_WORK.  An answer counts as given (shed-protect) once it is sent.
  */
 enum proto_state {
 	PROTO_IDLE,		/* waiting for a request, none of it here */
-	PROTO_PARTIAL,		/* waiting on the client mid-request: the
-				   rest of it, or room for its answer */
+	PROTO_PARTIAL,		/* waiting for the rest of a request */
+	PROTO_SENDING,		/* waiting for room for answers: the client
+				   does not read them */
 	PROTO_WORK		/* working on a request */
 };
 

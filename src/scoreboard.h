@@ -31,7 +31,8 @@ enum sb_phase {
 	SB_PHASE_WORK = 0,	/* working: never shed */
 	SB_PHASE_HANDSHAKE,	/* PROXY header or TLS handshake */
 	SB_PHASE_PARTIAL,	/* waiting on the client mid-request */
-	SB_PHASE_IDLE		/* waiting for a request */
+	SB_PHASE_IDLE,		/* waiting for a request */
+	SB_PHASE_SENDING	/* waiting for the client to read answers */
 };
 
 struct sb_slot {

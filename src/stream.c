@@ -112,6 +112,16 @@ stream_linger_close(int fd)
 }
 
 void
+stream_refuse_close(int fd)
+{
+	char	 buf[4096];
+
+	(void)shutdown(fd, SHUT_WR);
+	(void)recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+	close(fd);
+}
+
+void
 stream_init(struct stream *st, int fd)
 {
 	st->ops = &plain_ops;

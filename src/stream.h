@@ -99,6 +99,13 @@ int	stream_write(struct stream *st, const void *buf, size_t len,
 #define STREAM_LINGER_MS	500		/* lingering close: time */
 #define STREAM_LINGER_MAX	(256 * 1024)	/* lingering close: bytes */
 
+/*
+ * Close fd after a refusal: one read, without waiting, of what the client
+ * already sent, so that closing does not reset the connection and destroy
+ * the refusal on its way (most requests are there whole by then).
+ */
+void	stream_refuse_close(int fd);
+
 /* Shut down our side of fd, drain the peer's bytes briefly, close. */
 void	stream_linger_close(int fd);
 

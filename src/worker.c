@@ -158,7 +158,8 @@ worker_state_hook(void *arg, enum proto_state st)
 	struct sb_slot		*slot = env->slot;
 	uint64_t		 now = util_coarse_ms();
 
-	if (worker_conn_now.stats != NULL &&
+	/* An answer is given once it is sent, not while it waits to be. */
+	if (st != PROTO_SENDING && worker_conn_now.stats != NULL &&
 	    worker_conn_now.stats->requests != worker_conn_now.answers) {
 		worker_conn_now.answers = worker_conn_now.stats->requests;
 		__atomic_store_n(&slot->answered_ms, now, __ATOMIC_RELAXED);
@@ -170,8 +171,8 @@ worker_state_hook(void *arg, enum proto_state st)
 		return;
 	}
 	__atomic_store_n(&slot->busy_since_ms, 0, __ATOMIC_RELAXED);
-	worker_phase(slot, st == PROTO_IDLE ? SB_PHASE_IDLE : SB_PHASE_PARTIAL,
-	    now);
+	worker_phase(slot, st == PROTO_IDLE ? SB_PHASE_IDLE :
+	    st == PROTO_SENDING ? SB_PHASE_SENDING : SB_PHASE_PARTIAL, now);
 	if (worker_closing) {
 		/* Idle: end it now; mid-request: let it finish first. */
 		worker_cancel = st == PROTO_IDLE;
@@ -400,8 +401,8 @@ worker_refuse(const struct child_env *env, const struct proto *p,
 	if (p->refuse != NULL)
 		p->refuse(st->fd, why);
 	log_debug("refused %s: %s", env->slot->peer, why);
-	stream_peer_done(st);
-	stream_close(st);
+	stream_refuse_close(st->fd);
+	st->fd = -1;
 }
 
 /*
