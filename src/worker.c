@@ -389,10 +389,11 @@ worker_log_conn(const struct child_env *env, const struct conf_listen *l,
 }
 
 /*
- * Over its share: the client is refused at once, before any handshake or
- * read, with a word in its protocol if the socket takes it without
- * waiting, and a plain close (no lingering).  The master logs refusals
- * in aggregate.
+ * Refused (over its share, or its network shed while the pool is full):
+ * the client is refused at once, before any handshake, with a word in its
+ * protocol if the socket takes it without waiting, and a close that only
+ * reads what is already there (stream_refuse_close), no lingering.  The
+ * master logs refusals in aggregate.
  */
 static void
 worker_refuse(const struct child_env *env, const struct proto *p,
