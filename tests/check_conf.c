@@ -770,7 +770,7 @@ static const struct {
 	const char	*args[3];
 	int		 status;
 	const char	*output;	/* a part of what calcd prints; %EXE%:
-					   "runs <this program>, not " */
+					   "process <this one> runs /" */
 } signals[] = {
 	{ NULL, { "-s", "reload" }, 1,
 	    "calcd: -s reload: MAINPID is not set" },
@@ -789,10 +789,8 @@ static const struct {
 
 START_TEST(calcd_s_refuses_what_is_not_a_master)
 {
-	char	 out[sizeof(dir) + 16], self[32], exe[PATH_MAX];
-	char	 want[PATH_MAX + 16], *got;
+	char	 out[sizeof(dir) + 16], self[32], want[128], *got;
 	char	*argv[5] = { (char *)h_calcd() };
-	ssize_t	 n;
 	int	 i;
 
 	snprintf(out, sizeof(out), "%s/out", dir);
@@ -806,14 +804,13 @@ START_TEST(calcd_s_refuses_what_is_not_a_master)
 		    self : signals[_i].mainpid, 1);
 	ck_assert_int_eq(h_run(argv, out, 5000), signals[_i].status);
 	ck_assert_ptr_nonnull(got = h_read_file(out, NULL));
-	/* Under valgrind this process runs the valgrind tool, not us. */
+	/*
+	 * Which program this process runs is not asked: under valgrind,
+	 * calcd sees the valgrind tool where this process sees itself.
+	 */
 	snprintf(want, sizeof(want), "%s", signals[_i].output);
-	if (strcmp(want, "%EXE%") == 0) {
-		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-		ck_assert_int_gt(n, 0);
-		exe[n] = '\0';
-		snprintf(want, sizeof(want), "runs %s, not ", exe);
-	}
+	if (strcmp(want, "%EXE%") == 0)
+		snprintf(want, sizeof(want), "process %s runs /", self);
 	ck_assert_msg(strstr(got, want) != NULL, "wanted '%s' in '%s'",
 	    want, got);
 	free(got);

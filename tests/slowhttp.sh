@@ -15,7 +15,8 @@
 #   top_builddir=. top_srcdir=. sh tests/slowhttp.sh
 #
 # Environment: SLOW_SECONDS (20), SLOW_CONNS (300), SLOW_MIN_SUCCESS
-# (99), SLOW_MAX_P99 (1), and those of tests/lib.sh.
+# (99), SLOW_MAX_P99 (1), SLOW_MODES ("H B X"), SLOW_LISTENERS ("http
+# https"), and those of tests/lib.sh.
 
 . "${top_srcdir:-.}/tests/lib.sh"
 
@@ -25,6 +26,8 @@ SLOW_RATE=100				# connections it opens a second
 SLOW_INTERVAL=5				# seconds between its trickles
 SLOW_MIN_SUCCESS=${SLOW_MIN_SUCCESS:-99}	# per cent served, at least
 SLOW_MAX_P99=${SLOW_MAX_P99:-1}		# seconds, the most for p99
+SLOW_MODES=${SLOW_MODES:-H B X}		# slowloris, slow body, slow read
+SLOW_LISTENERS=${SLOW_LISTENERS:-http https}
 PROBE_EVERY=0.1				# seconds between normal requests
 PROBE_TIMEOUT=5				# seconds a normal request may wait
 PROBE_SRC=127.0.0.2			# the normal client's address
@@ -140,8 +143,8 @@ print(r["tries"], r["served"], 100.0 * r["served"] / max(r["tries"], 1),
 	[ "$*" = - ] || diag "failures: $*"
 }
 
-for listener in http https; do
-	for mode in H B X; do
+for listener in $SLOW_LISTENERS; do
+	for mode in $SLOW_MODES; do
 		attack "$mode" "$listener"
 	done
 done
