@@ -42,9 +42,11 @@ datagram_answer(const struct calc_limits *lim, const char *req, size_t len,
 	if (wire_is_help(req, len)) {
 		*error = 0;
 		if ((n = datagram_put(out, max, WIRE_HELP,
-		    sizeof(WIRE_HELP) - 1)) == 0)
+		    sizeof(WIRE_HELP) - 1)) == 0) {
+			*error = 1;
 			n = datagram_put(out, max, WIRE_UDP_TOO_LONG,
 			    strlen(WIRE_UDP_TOO_LONG));
+		}
 		return n;
 	}
 	if ((calc = calc_session_new(lim)) == NULL)

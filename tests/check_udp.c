@@ -52,6 +52,10 @@ static const struct {
 	  "354381299763336706183397376\n" },
 	{ "10^89                         ", /* 91 bytes needed, 90 allowed */
 	  WIRE_UDP_TOO_LONG "\n" },
+	{ "help", WIRE_UDP_TOO_LONG "\n" },	/* and flagged an error */
+	{ "help" "                                                            "
+	  "                                                            ",
+	  WIRE_HELP "\n" },
 };
 
 START_TEST(answer_table)
