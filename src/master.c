@@ -39,6 +39,9 @@
 #define MASTER_NOTE_MS		10	/* soonest pass after a busy note */
 #define MASTER_PRESSED_MS	20	/* passes while clients wait on a
 					   full pool */
+#define MASTER_FULL_MS		50	/* passes while the pool is full: a
+					   client that comes waits no longer
+					   for the master to see it */
 #define MASTER_UDP_SLOTS	64	/* slots kept for UDP workers */
 #define MASTER_SPAWN_BATCH_MAX	64	/* most workers started at once */
 #define MASTER_EARLY_DEATH_MS	1000	/* a worker dying younger crashed */
@@ -452,7 +455,7 @@ master_maintain(struct master *m)
 	if (total >= c->workers_max && idle == 0) {
 		m->spawn_batch = 1;
 		return overload_relieve(&m->overload, m->sb, c, now) ?
-		    MASTER_PRESSED_MS : MASTER_TICK_MS;
+		    MASTER_PRESSED_MS : MASTER_FULL_MS;
 	}
 	overload_calm(&m->overload, m->sb, now);
 	if (idle >= c->workers_min_spare || total >= c->workers_max) {

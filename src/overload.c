@@ -167,11 +167,16 @@ overload_shed_one(struct scoreboard *sb, struct sb_slot *s, uint64_t now)
 		[SB_PHASE_IDLE] = SB_SHED_IDLE,
 		[SB_PHASE_SENDING] = SB_SHED_PARTIAL,
 	};
-	uint32_t			 phase = s->phase;
+	uint64_t			 conn;
+	uint32_t			 phase;
 
+	/* The number first: the phase read then is its connection's. */
+	conn = __atomic_load_n(&s->connections, __ATOMIC_ACQUIRE);
+	phase = __atomic_load_n(&s->phase, __ATOMIC_ACQUIRE);
 	if (phase == SB_PHASE_WORK || phase > SB_PHASE_SENDING)
 		return;
-	__atomic_store_n(&s->shed, (uint32_t)now | 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->shed_conn, conn, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->shed, (uint32_t)now | 1, __ATOMIC_RELEASE);
 	if (kill(s->pid, SIGUSR1) == -1)
 		return;
 	sb_count(sb, s->proto, s->sbi, why[phase], 1);

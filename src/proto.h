@@ -38,7 +38,8 @@ enum proto_wire {
  * What a connection is doing, told to the worker's hook so that the
  * master can see it: request-timeout watches PROTO_WORK, and a full pool
  * sheds PROTO_PARTIAL and PROTO_SENDING before PROTO_IDLE and never
- * PROTO_WORK.  An answer counts as given (shed-protect) once it is sent.
+ * PROTO_WORK.  An answer counts as given (shed-protect) once the client
+ * has taken it: the worker asks the kernel, as the protocols need not.
  */
 enum proto_state {
 	PROTO_IDLE,		/* waiting for a request, none of it here */

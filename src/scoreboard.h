@@ -45,6 +45,7 @@ struct sb_slot {
 	uint64_t	connections;	/* served by this process */
 	uint32_t	phase;		/* enum sb_phase, while SB_BUSY */
 	uint32_t	shed;		/* the master asked to shed it */
+	uint64_t	shed_conn;	/* ... the connection numbered so */
 	uint64_t	phase_since_ms;	/* monotonic, the phase began */
 	uint64_t	answered_ms;	/* monotonic, last answer, or 0 */
 	int32_t		sbi;		/* the connection's listener */

@@ -9,11 +9,14 @@
  * accepts without blocking, so a lost race costs nothing.
  */
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <linux/sockios.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,14 +42,17 @@ static volatile sig_atomic_t	worker_closed;	/* listeners closed */
 static volatile sig_atomic_t	worker_closing;	/* stop: idle sessions end */
 static volatile sig_atomic_t	worker_cancel;	/* waits are cancelled:
 						   shed, or closing */
+static const struct sb_slot	*worker_slot;	/* this worker's */
 static int			worker_fds[CONF_LISTEN_MAX];
 static int			worker_nfds;
 
 /* The connection being served, as the state hook sees it. */
 static struct {
+	const struct stream		*st;
 	const struct proto_stats	*stats;
-	uint64_t			 answers;	/* stats->requests seen */
-	uint32_t			 phase;
+	uint64_t			 answers;	/* stats->requests given */
+	uint32_t			 phase;		/* as published */
+	volatile sig_atomic_t		 idle;		/* PROTO_IDLE now */
 } worker_conn_now;
 
 /* Close this process's copies of the listening sockets. */
@@ -77,7 +83,7 @@ worker_on_signal(int sig)
 	worker_stop = 1;
 	if (sig != SIGUSR2) {
 		worker_closing = 1;
-		if (worker_serving && worker_conn_now.phase == SB_PHASE_IDLE)
+		if (worker_serving && worker_conn_now.idle)
 			worker_cancel = 1;
 	}
 	if (worker_serving && !worker_closed)
@@ -87,13 +93,17 @@ worker_on_signal(int sig)
 /*
  * SIGUSR1: the master, its pool full and clients waiting, asks this
  * worker to shed its client.  Waits are cancelled (stream.h), and the
- * protocol says a last word to the client.
+ * protocol says a last word to the client.  A request meant for the
+ * connection before this one (the master saw it a moment too late) is
+ * ignored: the slot names the connection it is for.
  */
 static void
 worker_on_shed(int sig)
 {
 	(void)sig;
-	worker_cancel = 1;
+	if (worker_slot != NULL && __atomic_load_n(&worker_slot->shed_conn,
+	    __ATOMIC_RELAXED) == worker_slot->connections)
+		worker_cancel = 1;
 }
 
 /* The worker's own signals, beside the ones every child has. */
@@ -146,24 +156,85 @@ worker_phase(struct sb_slot *slot, enum sb_phase phase, uint64_t now)
 }
 
 /*
+ * Whether the client has taken every answer written to it.  Bytes that
+ * the kernel holds unsent mean that its receive window is shut: it does
+ * not read.  Answers sent but not yet acknowledged are taken (they are on
+ * their way), so a distant client is not mistaken for a slow one.
+ */
+static int
+worker_answers_taken(void)
+{
+	int	 unsent;
+
+	if (ioctl(worker_conn_now.st->fd, SIOCOUTQNSD, &unsent) == -1)
+		return 1;
+	return unsent == 0;
+}
+
+/*
+ * Before a wait for the client's next request: wait a little, a third of
+ * a second in all, for the client to take its answers, which it does at
+ * once when it reads and its window is open.  The wait ends at once when a request comes, or a
+ * signal (shed, stop).  Returns whether they were taken.
+ */
+static int
+worker_await_taken(void)
+{
+	static const int	 steps_ms[] = { 1, 4, 16, 64, 256 };
+	struct pollfd		 pfd = { .fd = worker_conn_now.st->fd,
+				    .events = POLLIN };
+	size_t			 i;
+
+	for (i = 0; i < sizeof(steps_ms) / sizeof(steps_ms[0]); i++) {
+		if (worker_answers_taken())
+			return 1;
+		if (worker_cancel || tls_pending(worker_conn_now.st) ||
+		    poll(&pfd, 1, steps_ms[i]) != 0)
+			break;
+	}
+	return worker_answers_taken();
+}
+
+/*
+ * Whether the answers given since the last call count as given: once the
+ * client has taken them (worker_answers_taken), waiting for that a little
+ * when the connection is about to wait for the client anyway.
+ */
+static int
+worker_answers_given(enum proto_state st)
+{
+	const struct proto_stats	*ps = worker_conn_now.stats;
+
+	if (ps == NULL || ps->requests == worker_conn_now.answers ||
+	    st == PROTO_SENDING)
+		return 0;
+	if (!(st == PROTO_WORK ? worker_answers_taken() : worker_await_taken()))
+		return 0;
+	worker_conn_now.answers = ps->requests;
+	return 1;
+}
+
+/*
  * The protocol's state hook: the slot's marks for the master.  WORK sets
- * busy_since (request-timeout watches it); an answer sent marks the
- * session active, and an active session cancels a shed request that
- * crossed its last request (the master saw it idle a moment before).
+ * busy_since (request-timeout watches it); an answer the client has taken
+ * marks the session active (shed-protect), and an active session cancels
+ * a shed request that crossed its last request (the master saw it idle a
+ * moment before).  A connection waiting for a client that has not taken
+ * its answers is SENDING, not IDLE: it is not protected, and goes first.
  */
 static void
 worker_state_hook(void *arg, enum proto_state st)
 {
 	const struct child_env	*env = arg;
 	struct sb_slot		*slot = env->slot;
-	uint64_t		 now = util_coarse_ms();
+	uint64_t		 since = util_coarse_ms(), now;
+	int			 taken;
 
-	/* An answer is given once it is sent, not while it waits to be. */
-	if (st != PROTO_SENDING && worker_conn_now.stats != NULL &&
-	    worker_conn_now.stats->requests != worker_conn_now.answers) {
-		worker_conn_now.answers = worker_conn_now.stats->requests;
+	worker_conn_now.idle = st == PROTO_IDLE;
+	taken = worker_answers_given(st);
+	now = util_coarse_ms();
+	if (taken)
 		__atomic_store_n(&slot->answered_ms, now, __ATOMIC_RELAXED);
-	}
 	if (st == PROTO_WORK) {
 		__atomic_store_n(&slot->busy_since_ms, now, __ATOMIC_RELAXED);
 		__atomic_store_n(&slot->heartbeat_ms, now, __ATOMIC_RELAXED);
@@ -171,11 +242,15 @@ worker_state_hook(void *arg, enum proto_state st)
 		return;
 	}
 	__atomic_store_n(&slot->busy_since_ms, 0, __ATOMIC_RELAXED);
+	if (st != PROTO_SENDING && worker_conn_now.stats != NULL &&
+	    worker_conn_now.stats->requests != worker_conn_now.answers)
+		st = PROTO_SENDING;	/* not taken */
+	/* The phase dates from before the wait for the answers. */
 	worker_phase(slot, st == PROTO_IDLE ? SB_PHASE_IDLE :
-	    st == PROTO_SENDING ? SB_PHASE_SENDING : SB_PHASE_PARTIAL, now);
+	    st == PROTO_SENDING ? SB_PHASE_SENDING : SB_PHASE_PARTIAL, since);
 	if (worker_closing) {
 		/* Idle: end it now; mid-request: let it finish first. */
-		worker_cancel = st == PROTO_IDLE;
+		worker_cancel = worker_conn_now.idle;
 		return;
 	}
 	if (worker_cancel && slot->answered_ms != 0 && now - slot->answered_ms <
@@ -295,19 +370,24 @@ worker_slot_busy(const struct child_env *env, const struct conf_listen *l,
 {
 	struct sb_slot	*slot = env->slot;
 
+	/*
+	 * At work before it is numbered: a master that reads the new
+	 * number sees WORK, not the last connection's phase (overload.c).
+	 */
+	worker_conn_now.phase = SB_PHASE_WORK;
+	__atomic_store_n(&slot->phase, SB_PHASE_WORK, __ATOMIC_RELEASE);
+	__atomic_store_n(&slot->connections, slot->connections + 1,
+	    __ATOMIC_RELEASE);
 	worker_cancel = worker_closing;
 	slot->shed = 0;
 	slot->answered_ms = 0;
 	slot->sbi = l->sbi;
 	slot->proto = l->proto;
-	worker_conn_now.phase = SB_PHASE_WORK;
-	slot->phase = SB_PHASE_WORK;
 	worker_slot_peer(env, peer);
 	snprintf(slot->doing, sizeof(slot->doing), "%s", l->name);
 	sb_set_state(env->sb, slot, SB_BUSY);
 	if (sb_idle(env->sb) < env->conf->workers_min_spare)
 		worker_notify(env);
-	slot->connections++;
 	sb_count(env->sb, l->proto, l->sbi, SB_CONNECTIONS, 1);
 }
 
@@ -454,10 +534,12 @@ worker_serve(const struct child_env *env, const struct conf_listen *l,
 		goto done;
 	}
 	worker_conn(env, l, peer, &pc);
+	worker_conn_now.st = &st;
 	worker_conn_now.stats = &ps;
 	worker_conn_now.answers = 0;
 	how = p->serve(&st, &pc, &ps);
 	worker_conn_now.stats = NULL;
+	worker_conn_now.idle = 0;
  done:
 	sb_count(env->sb, l->proto, l->sbi, SB_REQUESTS, ps.requests);
 	sb_count(env->sb, l->proto, l->sbi, SB_ERRORS, ps.errors);
@@ -544,6 +626,7 @@ worker_main(const struct child_env *env)
 
 	log_procname("worker");
 	proctitle_set("worker idle");
+	worker_slot = env->slot;
 	/* SIGTERM: finish the client, then exit. */
 	child_signals(worker_on_signal);
 	worker_signals();

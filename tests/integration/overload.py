@@ -13,6 +13,14 @@ flood never lets up.  Meanwhile:
   - new clients, each from a fresh address (127.0.10.x), ask on every
     protocol in turn and must be answered within a second.
 
+Then, the flood gone, slow readers: as many clients as there are
+workers, each from its own address (127.0.11.x), send pipelined requests
+on tcp and http and never read.  Their answers fit in the server's send
+buffer but not in their own small receive window, so the server sees a
+connection that answered and waits; it must see too that the client has
+not taken its answers, and shed it for new clients, which must again be
+answered within a second.
+
 Prints TAP.  Every loop is bounded in count and time.
 
 usage: overload.py HOST TCP TLS HTTP HTTPS CAFILE [TRIES]
@@ -35,6 +43,12 @@ ATTACKERS = 32         # source addresses of the flood
 DEADLINE = 1.0         # seconds a new client may wait for its answer
 SESSION_EVERY = 0.3    # seconds between a session's lines
 RUN_MAX = 120.0        # seconds the whole test may take, at most
+READERS = 16           # slow readers: workers-max of them
+READER_RCVBUF = 2048   # their receive buffer: a window of about 2 kB
+# What a slow reader sends at once on tcp and http: answers of 5 kB.
+READER_ASKS = {"tcp": b"2^4000\n" * 4,
+               "http": b"GET /calc?expr=2%5E4000 HTTP/1.1\r\nHost: x\r\n\r\n"
+                       * 4}
 
 # What each flood connection sends, and then it says nothing more.
 KINDS = [
@@ -99,8 +113,10 @@ def ask_line(host, port, src, ctx):
     s, f = line_client(host, port, src, ctx)
     try:
         greeting = read_line(f)
+        if not greeting.startswith("welcome"):
+            raise ConnectionError(greeting)
         s.sendall(b"6*7\n")
-        return greeting.startswith("welcome") and read_line(f) == "42"
+        return read_line(f) == "42"
     finally:
         s.close()
 
@@ -115,6 +131,72 @@ def ask_http(host, port, src, ctx):
         return status == "HTTP/1.1 200 OK" and rest.endswith("\r\n\r\n42\n")
     finally:
         s.close()
+
+
+def slow_reader(host, port, src, data):
+    """Connect with a small receive window, send data, never read."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, READER_RCVBUF)
+    s.bind((src, 0))
+    s.settimeout(5)
+    s.connect((host, port))
+    s.sendall(data)
+    return s
+
+
+def bytes_waiting(s):
+    """How many bytes the kernel holds for s, unread."""
+    return len(s.recv(1 << 20, socket.MSG_PEEK | socket.MSG_DONTWAIT))
+
+
+def ask_timed(ask, host, port, src, ctx):
+    """One new client's try: (seconds, None) or (seconds, why not)."""
+    t0 = time.monotonic()
+    try:
+        err = None if ask(host, port, src, ctx) else "a wrong answer"
+    except (OSError, ConnectionError) as e:
+        err = str(e) or type(e).__name__
+    dt = time.monotonic() - t0
+    if err is None and dt > DEADLINE:
+        err = "%.2f s" % dt
+    return dt, err
+
+
+def slow_readers(host, ports, ok, tries):
+    """The pool taken by clients that do not read: new ones still served."""
+    for proto, ask in (("tcp", ask_line), ("http", ask_http)):
+        readers = []
+        try:
+            for k in range(READERS):
+                readers.append(slow_reader(host, ports[proto],
+                                           "127.0.11.%d" % (1 + k),
+                                           READER_ASKS[proto]))
+            # Answered: each reader's window is full (or the server
+            # refused it); bounded by the sockets' own timeouts.
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and any(
+                    bytes_waiting(r) == 0 for r in readers):
+                time.sleep(0.05)
+        except OSError:
+            pass
+        failures, times = [], []
+        for k in range(tries):
+            dt, err = ask_timed(ask, host, ports[proto],
+                                "127.0.12.%d" % (1 + k + 100 * (proto == "http")),
+                                None)
+            times.append(dt)
+            if err:
+                failures.append(err)
+        for r in readers:
+            r.close()
+        times.sort()
+        ok(not failures and len(readers) == READERS,
+           "%s: %d slow readers hold the pool (%d opened), and %d new clients "
+           "are each answered within %.0f s" % (proto, READERS, len(readers),
+                                               tries, DEADLINE),
+           "median %.3f s, max %.3f s%s" % (
+               times[len(times) // 2], times[-1],
+               "; " + "; ".join(failures[:5]) if failures else ""))
 
 
 def main():
@@ -192,6 +274,7 @@ def main():
            t.error or "")
     flood.stop.set()
     flood.join(10)
+    slow_readers(host, ports, ok, min(tries, 10))
     print("1..%d" % n)
 
 
