@@ -14,12 +14,12 @@ flood never lets up.  Meanwhile:
     protocol in turn and must be answered within a second.
 
 Then, the flood gone, slow readers: as many clients as there are
-workers, each from its own address (127.0.11.x), send pipelined requests
-on tcp and http and never read.  Their answers fit in the server's send
-buffer but not in their own small receive window, so the server sees a
-connection that answered and waits; it must see too that the client has
-not taken its answers, and shed it for new clients, which must again be
-answered within a second.
+workers, each from its own address (127.0.11.x, 127.0.12.x), send
+pipelined requests on tcp and http and never read.  Their answers fit in
+the server's send buffer but not in their own small receive window, so
+the server sees a connection that answered and waits; it must see too
+that the client has not taken its answers, and shed it for new clients,
+which must again be answered within a second.
 
 Prints TAP.  Every loop is bounded in count and time.
 
@@ -168,9 +168,10 @@ def slow_readers(host, ports, ok, tries):
         readers = []
         try:
             for k in range(READERS):
-                readers.append(slow_reader(host, ports[proto],
-                                           "127.0.11.%d" % (1 + k),
-                                           READER_ASKS[proto]))
+                readers.append(slow_reader(
+                    host, ports[proto],
+                    "127.0.%d.%d" % (11 + (proto == "http"), 1 + k),
+                    READER_ASKS[proto]))
             # Answered: each reader's window is full (or the server
             # refused it); bounded by the sockets' own timeouts.
             deadline = time.monotonic() + 10
@@ -182,7 +183,7 @@ def slow_readers(host, ports, ok, tries):
         failures, times = [], []
         for k in range(tries):
             dt, err = ask_timed(ask, host, ports[proto],
-                                "127.0.12.%d" % (1 + k + 100 * (proto == "http")),
+                                "127.0.13.%d" % (1 + k + 100 * (proto == "http")),
                                 None)
             times.append(dt)
             if err:
