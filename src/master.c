@@ -55,8 +55,9 @@ struct master_child {
 	pid_t		pid;
 	uint32_t	generation;
 	uint64_t	spawned_ms;
-	uint64_t	retired_ms;	/* SIGTERM sent to retire it */
+	uint64_t	retired_ms;	/* asked to leave (SIGUSR2 or SIGTERM) */
 	uint64_t	stuck_ms;	/* SIGTERM sent because it hung */
+	int		termed;		/* SIGTERM sent */
 	int		killed;		/* SIGKILL sent */
 	int		udp;		/* a UDP worker */
 };
@@ -287,10 +288,13 @@ master_signal_children(struct master *m, int sig, uint32_t below_generation)
 
 		if (ch->pid == 0 || ch->generation >= below_generation)
 			continue;
-		if (sig == SIGTERM && ch->retired_ms)
+		if (sig == SIGTERM && ch->termed)
 			continue;
-		if (sig == SIGTERM)
-			ch->retired_ms = util_now_ms();
+		if (sig == SIGTERM) {
+			ch->termed = 1;
+			if (ch->retired_ms == 0)
+				ch->retired_ms = util_now_ms();
+		}
 		if (sig == SIGKILL)
 			ch->killed = 1;
 		if (kill(ch->pid, sig) == -1 && errno != ESRCH)
@@ -334,6 +338,7 @@ master_retire_old(struct master *m)
 		    !master_has_listener(m->conf, slot->doing)) ? SIGTERM :
 		    SIGUSR2;
 		ch->retired_ms = util_now_ms();
+		ch->termed = sig == SIGTERM;
 		if (kill(ch->pid, sig) == -1 && errno != ESRCH)
 			log_warn("kill %ld", (long)ch->pid);
 	}
@@ -357,6 +362,7 @@ master_check_stuck(struct master *m, size_t i, uint64_t now)
 		    "killing it", (long)ch->pid,
 		    (unsigned long long)(now - since), slot->doing, slot->peer);
 		ch->stuck_ms = now;
+		ch->termed = 1;
 		kill(ch->pid, SIGTERM);
 	} else if (ch->stuck_ms && !ch->killed &&
 	    now - ch->stuck_ms > MASTER_KILL_GRACE_MS) {
@@ -382,7 +388,10 @@ master_index_listeners(struct scoreboard *sb, struct conf *c)
 
 /*
  * Retire n idle workers of the current generation, newest slots first,
- * so that the pool packs into the low slots.
+ * so that the pool packs into the low slots.  SIGUSR2, as after a
+ * reload: a worker the master saw idle may have just accepted a client,
+ * and it serves that client to its end (SIGTERM would end its session
+ * as if the server were stopping).
  */
 static void
 master_retire(struct master *m, unsigned n)
@@ -397,7 +406,7 @@ master_retire(struct master *m, unsigned n)
 		    sb_get_state(&m->sb->slot[i]) != SB_IDLE)
 			continue;
 		ch->retired_ms = util_now_ms();
-		if (kill(ch->pid, SIGTERM) == -1 && errno != ESRCH)
+		if (kill(ch->pid, SIGUSR2) == -1 && errno != ESRCH)
 			log_warn("kill %ld", (long)ch->pid);
 		n--;
 	}
