@@ -167,20 +167,26 @@ overload_shed_one(struct scoreboard *sb, struct sb_slot *s, uint64_t now)
 		[SB_PHASE_IDLE] = SB_SHED_IDLE,
 		[SB_PHASE_SENDING] = SB_SHED_PARTIAL,
 	};
-	uint64_t			 conn;
+	uint64_t			 conn, key;
 	uint32_t			 phase;
 
-	/* The number first: the phase read then is its connection's. */
+	/*
+	 * The connection's number, then what is read of it, then the number
+	 * again: a worker that moved on to its next client meanwhile is left
+	 * alone, and that client's network is not penalized.
+	 */
 	conn = __atomic_load_n(&s->connections, __ATOMIC_ACQUIRE);
 	phase = __atomic_load_n(&s->phase, __ATOMIC_ACQUIRE);
-	if (phase == SB_PHASE_WORK || phase > SB_PHASE_SENDING)
+	key = __atomic_load_n(&s->peer_key, __ATOMIC_ACQUIRE);
+	if (phase == SB_PHASE_WORK || phase > SB_PHASE_SENDING || key == 0 ||
+	    __atomic_load_n(&s->connections, __ATOMIC_ACQUIRE) != conn)
 		return;
 	__atomic_store_n(&s->shed_conn, conn, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->shed, (uint32_t)now | 1, __ATOMIC_RELEASE);
 	if (kill(s->pid, SIGUSR1) == -1)
 		return;
 	sb_count(sb, s->proto, s->sbi, why[phase], 1);
-	sb_note_shed(sb, s->peer_key, s->peer, now + OVERLOAD_PENALTY_MS);
+	sb_note_shed(sb, key, s->peer, now + OVERLOAD_PENALTY_MS);
 	log_debug("shedding %s on %s (%s)", s->peer, s->doing,
 	    phase == SB_PHASE_IDLE ? "idle" : phase == SB_PHASE_PARTIAL ?
 	    "request half-sent" : phase == SB_PHASE_SENDING ?

@@ -174,8 +174,9 @@ worker_answers_taken(void)
 /*
  * Before a wait for the client's next request: wait a little, a third of
  * a second in all, for the client to take its answers, which it does at
- * once when it reads and its window is open.  The wait ends at once when a request comes, or a
- * signal (shed, stop).  Returns whether they were taken.
+ * once when it reads and its window is open.  The wait ends at once when
+ * a request comes, or a signal (shed, stop).  Returns whether they were
+ * taken.
  */
 static int
 worker_await_taken(void)
