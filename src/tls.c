@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include <gnutls/gnutls.h>
+#include <gnutls/crypto.h>
 #include <gnutls/x509.h>
 
 #include "tls.h"
@@ -26,16 +28,47 @@
  */
 #define TLS_FILE_MAX	(1024 * 1024)
 
+/*
+ * How GnuTLS (3.6.4 and later, lib/stek.c) turns a ticket key into the
+ * key that encrypts tickets: SHA3-512 of the period number (8 bytes, big
+ * endian) and the key, the period being three ticket lifetimes (GnuTLS's
+ * default of 6 hours, which calcd keeps).  A ticket begins with the first
+ * TLS_TICKET_NAME_SIZE bytes of it, its key name; GnuTLS accepts tickets
+ * of the current and the period before.  tests/integration/tls_ticket_
+ * rotation.sh fails if a GnuTLS update changes this.
+ */
+#define TLS_TICKET_PERIOD	(3 * 6 * 60 * 60)
+#define TLS_TICKET_NAME_SIZE	16
+
+#define TLS_EXT_SESSION_TICKET	35	/* RFC 5077: TLS 1.2 */
+#define TLS_EXT_PRE_SHARED_KEY	41	/* RFC 8446 4.2.11: TLS 1.3 */
+
 struct tls_server {
 	gnutls_certificate_credentials_t	 cred;
 	gnutls_priority_t			 prio;
 	gnutls_datum_t				 ticket_key;
+	gnutls_datum_t				 prev_key; /* or none */
+	int					 reloaded; /* from prev */
 };
+
+/* Wipe and free a ticket key. */
+static void
+tls_free_key(gnutls_datum_t *d)
+{
+	if (d->data) {
+		gnutls_memset(d->data, 0, d->size);
+		gnutls_free(d->data);
+	}
+	d->data = NULL;
+	d->size = 0;
+}
 
 /* Copy a ticket key, so that tickets stay valid across a reload. */
 static int
 tls_copy_key(gnutls_datum_t *to, const gnutls_datum_t *from)
 {
+	if (from->data == NULL)
+		return 0;
 	if ((to->data = gnutls_malloc(from->size)) == NULL)
 		return GNUTLS_E_MEMORY_ERROR;
 	memcpy(to->data, from->data, from->size);
@@ -202,9 +235,12 @@ tls_server_new(const char *certfile, const char *keyfile,
 		    gnutls_strerror(rc), where ? where : "");
 		goto fail_msg;
 	}
-	if (prev != NULL)
-		rc = tls_copy_key(&ts->ticket_key, &prev->ticket_key);
-	else
+	if (prev != NULL) {
+		ts->reloaded = 1;
+		if ((rc = tls_copy_key(&ts->ticket_key,
+		    &prev->ticket_key)) == 0)
+			rc = tls_copy_key(&ts->prev_key, &prev->prev_key);
+	} else
 		rc = gnutls_session_ticket_key_generate(&ts->ticket_key);
 	if (rc < 0)
 		goto fail;
@@ -261,10 +297,16 @@ tls_server_ticket_key_file(struct tls_server *ts, const char *file,
 
 	if (tls_read_ticket_key(file, &key, err, errlen) == -1)
 		return -1;
-	if (ts->ticket_key.data) {
-		gnutls_memset(ts->ticket_key.data, 0, ts->ticket_key.size);
-		gnutls_free(ts->ticket_key.data);
+	if (ts->ticket_key.size == key.size &&
+	    memcmp(ts->ticket_key.data, key.data, key.size) == 0) {
+		tls_free_key(&key);	/* unchanged: the previous one stays */
+		return 0;
 	}
+	if (ts->reloaded) {
+		tls_free_key(&ts->prev_key);
+		ts->prev_key = ts->ticket_key;
+	} else
+		tls_free_key(&ts->ticket_key);	/* made here, never used */
 	ts->ticket_key = key;
 	return 0;
 }
@@ -278,10 +320,8 @@ tls_server_free(struct tls_server *ts)
 		gnutls_certificate_free_credentials(ts->cred);
 	if (ts->prio)
 		gnutls_priority_deinit(ts->prio);
-	if (ts->ticket_key.data) {
-		gnutls_memset(ts->ticket_key.data, 0, ts->ticket_key.size);
-		gnutls_free(ts->ticket_key.data);
-	}
+	tls_free_key(&ts->ticket_key);
+	tls_free_key(&ts->prev_key);
 	free(ts);
 }
 
@@ -394,6 +434,91 @@ tls_refuse(gnutls_session_t s, int rc)
 	(void)gnutls_alert_send_appropriate(s, rc);
 }
 
+/* Where a ClientHello carries its ticket (none: size 0). */
+struct tls_ticket {
+	const unsigned char	*data;
+	size_t			 size;
+};
+
+/*
+ * gnutls_ext_raw_parse() callback: the ticket of TLS 1.2's SessionTicket
+ * extension, or the first identity of TLS 1.3's pre_shared_key, which
+ * comes last and wins (a client offering both versions may send both).
+ */
+static int
+tls_find_ticket(void *arg, unsigned id, const unsigned char *d, unsigned n)
+{
+	struct tls_ticket	*t = arg;
+	unsigned		 list, len;
+
+	if (id == TLS_EXT_SESSION_TICKET && n > 0) {
+		t->data = d;
+		t->size = n;
+	} else if (id == TLS_EXT_PRE_SHARED_KEY && n >= 4) {
+		list = (unsigned)d[0] << 8 | d[1];
+		len = (unsigned)d[2] << 8 | d[3];
+		if (list <= n - 2 && len + 6 <= list) {
+			t->data = d + 4;
+			t->size = len;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Whether GnuTLS would name a ticket made under key (now or in the
+ * period before) name: see TLS_TICKET_PERIOD.
+ */
+static int
+tls_ticket_named(const gnutls_datum_t *key, const unsigned char *name)
+{
+	unsigned char	 in[8 + TLS_TICKET_KEY_SIZE], out[64];
+	uint64_t	 period;
+	int		 i, b, found = 0;
+
+	if (key->size != TLS_TICKET_KEY_SIZE)
+		return 0;
+	period = (uint64_t)time(NULL) / TLS_TICKET_PERIOD;
+	for (i = 0; i < 2 && !found; i++, period--) {
+		for (b = 0; b < 8; b++)
+			in[b] = (unsigned char)(period >> (56 - 8 * b));
+		memcpy(in + 8, key->data, TLS_TICKET_KEY_SIZE);
+		if (gnutls_hash_fast(GNUTLS_DIG_SHA3_512, in, sizeof(in),
+		    out) == 0 && memcmp(out, name, TLS_TICKET_NAME_SIZE) == 0)
+			found = 1;
+	}
+	gnutls_memset(in, 0, sizeof(in));
+	gnutls_memset(out, 0, sizeof(out));
+	return found;
+}
+
+/*
+ * Before GnuTLS reads a ClientHello: GnuTLS holds one ticket key per
+ * session, so when the ticket offered was made under the previous key of
+ * tls-ticket-key-file, the session gets that key instead (the ticket it
+ * sends back is then made under it too).  GnuTLS takes a new key until
+ * it has used one; a refusal, like a wrong guess, costs a full handshake.
+ */
+static int
+tls_hello_hook(gnutls_session_t s, unsigned htype, unsigned when,
+    unsigned incoming, const gnutls_datum_t *msg)
+{
+	const struct tls_server	*ts = gnutls_session_get_ptr(s);
+	struct tls_ticket	 t = { NULL, 0 };
+
+	(void)htype;
+	(void)when;
+	(void)incoming;
+	if (ts == NULL || ts->prev_key.data == NULL ||
+	    gnutls_ext_raw_parse(&t, tls_find_ticket, msg,
+	    GNUTLS_EXT_RAW_FLAG_TLS_CLIENT_HELLO) < 0 ||
+	    t.size < TLS_TICKET_NAME_SIZE)
+		return 0;
+	if (tls_ticket_named(&ts->prev_key, t.data))
+		(void)gnutls_session_ticket_enable_server(s, &ts->prev_key);
+	return 0;
+}
+
 int
 tls_accept(struct tls_server *ts, struct stream *st, const char *alpn,
     int timeout_ms, char *err, size_t errlen)
@@ -417,6 +542,12 @@ tls_accept(struct tls_server *ts, struct stream *st, const char *alpn,
 	    GNUTLS_ALPN_SERVER_PRECEDENCE)) < 0))
 		goto fail;
 	gnutls_certificate_server_set_request(s, GNUTLS_CERT_IGNORE);
+	if (ts->prev_key.data != NULL) {
+		gnutls_session_set_ptr(s, ts);
+		gnutls_handshake_set_hook_function(s,
+		    GNUTLS_HANDSHAKE_CLIENT_HELLO, GNUTLS_HOOK_PRE,
+		    tls_hello_hook);
+	}
 	gnutls_transport_set_int(s, st->fd);
 	if ((rc = tls_handshake(s, st->fd, timeout_ms)) < 0) {
 		tls_refuse(s, rc);

@@ -34,10 +34,11 @@ void	tls_server_free(struct tls_server *ts);
 /*
  * Take the session-ticket key from file instead (tls-ticket-key-file):
  * the nodes behind a load balancer that share the file resume each
- * other's sessions.  The file is read again on each reload, so a new key
- * there rotates it.  GnuTLS holds one ticket key: tickets made under the
- * key before are not resumed after a rotation (one full handshake, and a
- * new ticket).  Returns 0, or -1 with why in err.
+ * other's sessions.  The file is read again on each reload (ts made with
+ * a prev), so a new key there rotates it: the new key makes the tickets,
+ * and the key before it still opens its own until the next new key (the
+ * ticket sent back on such a resumption is made under it too: GnuTLS
+ * holds one key per session).  Returns 0, or -1 with why in err.
  */
 int	tls_server_ticket_key_file(struct tls_server *ts, const char *file,
 	    char *err, size_t errlen);
