@@ -192,6 +192,39 @@ for _ in range(100):
 	return 1
 }
 
+# dead_port: a TCP port where nothing listens, and nothing will while the
+# test runs: a socket bound to it without listen(2) holds it (a connect
+# is refused), so a test beside this one cannot choose it for a server.
+# Its UDP twin is free too, but not held: a datagram there is refused.
+dead_port() {
+	python3 -c '
+import os, socket, sys, time
+s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+for _ in range(100):
+    try:
+        s.bind(("::", 0))
+        port = s.getsockname()[1]
+        u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        u.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        u.bind(("::", port))
+        u.close()
+        break
+    except OSError:
+        s.close()
+        s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+print(port, flush=True)
+os.close(1)
+parent = int(sys.argv[1])
+for _ in range(3600):
+    try:
+        os.kill(parent, 0)
+    except OSError:
+        break
+    time.sleep(1)' "$lib_pid" 2>/dev/null &
+}
+
 # lib_gone PID: the process has exited (a zombie counts as gone).
 lib_gone() {
 	! kill -0 "$1" 2>/dev/null ||

@@ -18,7 +18,8 @@ tls=%%tls%%
 http=%%http%%
 https=%%https%%
 udp=%%udp%%
-dead=$(free_port) || bail_out "no free port"	# nothing listens there
+dead=$(dead_port)	# nothing listens there, nor will
+[ -n "$dead" ] || bail_out "no dead port"
 calcd_start <<EOF || bail_out "calcd did not start"
 user nobody
 listen tcp 127.0.0.1:$tcp
