@@ -10,8 +10,8 @@
  * answers must be, byte for byte, what a plain reading of the input says:
  * the greeting, then one line per request line in order (CR dropped
  * before LF; blank lines unanswered; lines past max-line "error: line too
- * long", also a last line without LF once it outgrew max-line), up to
- * "exit" or "quit".  The engine runs with small limits, so that its work
+ * long", also a last line without LF once it outgrew max-line; "help"
+ * the help line), up to "exit" or "quit".  The engine runs with small limits, so that its work
  * stays small.  Build and run with tests/fuzz/run.
  */
 #include <stdint.h>
@@ -171,6 +171,10 @@ expect_answers(struct expect *e, const struct calc_limits *lim,
 		if (is_quit(p, len)) {
 			e->end = LINE_END_QUIT;
 			break;
+		}
+		if (wire_is_help(p, len)) {
+			expect_answer(e, WIRE_HELP, strlen(WIRE_HELP));
+			continue;
 		}
 		st = calc_eval(calc, p, len, &text, &textlen);
 		if (st != CALC_EMPTY)
