@@ -148,19 +148,34 @@ calc_put(struct parser *p, size_t n, struct calc_value *r)
  * name.
  */
 
+/*
+ * Compare the names a[0..n) and b[0..len), neither empty, as memcmp()
+ * over the shorter, then by length: the first bytes inline, as names are
+ * mostly a letter or two.
+ */
+static inline int
+name_cmp(const char *a, size_t n, const char *b, size_t len)
+{
+	size_t m = n < len ? n : len;
+	int c = (unsigned char)a[0] - (unsigned char)b[0];
+
+	if (c == 0 && m > 1)
+		c = memcmp(a + 1, b + 1, m - 1);
+	if (c == 0)
+		c = (n > len) - (n < len);
+	return (c);
+}
+
 /* Set *i to where name is, or would be, in the array; return 1 if there. */
 static int
 var_find(struct calc_session *s, const char *name, size_t len, size_t *i)
 {
-	size_t lo = 0, hi = s->nvars, mid, n;
+	size_t lo = 0, hi = s->nvars, mid;
 	int c;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		n = s->vars[mid].len;
-		c = memcmp(s->vars[mid].name, name, n < len ? n : len);
-		if (c == 0)
-			c = (n > len) - (n < len);
+		c = name_cmp(s->vars[mid].name, s->vars[mid].len, name, len);
 		if (c == 0) {
 			*i = mid;
 			return (1);

@@ -170,6 +170,43 @@ u64_digits(char *d, uint64_t u)
 	return (n);
 }
 
+#define TEN18	1000000000000000000ULL	/* the digits of one step */
+
+/*
+ * The next 18 digits of a fraction by long division: floor(*r * 10^18 /
+ * den), *r < den, and *r the remainder.  The quotient fits 64 bits, so a
+ * single divq does it on x86-64, where the C of 128 bits calls
+ * __udivti3 for the general case.
+ */
+static uint64_t
+div_step(uint64_t *r, uint64_t den)
+{
+	unsigned __int128 t = (unsigned __int128)*r * TEN18;
+	uint64_t q;
+
+#if defined(__x86_64__) && defined(__GNUC__)
+	uint64_t hi = (uint64_t)(t >> 64), lo = (uint64_t)t;
+
+	__asm__("divq %4" : "=a"(q), "=d"(*r) : "a"(lo), "d"(hi), "rm"(den));
+#else
+	q = (uint64_t)(t / den);
+	*r = (uint64_t)(t - (unsigned __int128)q * den);
+#endif
+	return (q);
+}
+
+/* Write the 18 digits of u < 10^18 to d, leading zeros kept, no NUL. */
+static void
+put_digits18(char *d, uint64_t u)
+{
+	int i;
+
+	for (i = 16; i >= 0; i -= 2) {
+		memcpy(d + i, digit_pairs + 2 * (u % 100), 2);
+		u /= 100;
+	}
+}
+
 /*
  * rat_digits() for a fraction n/den of 64-bit numerator and denominator,
  * by long division in 128-bit arithmetic, 18 digits a step, without GMP:
@@ -181,8 +218,7 @@ static int
 small_rat_digits(char *d, long *ep, mpq_srcptr q, unsigned long prec)
 {
 	char buf[CALC_PRECISION_MAX + 48];
-	uint64_t n, den, r, chunk;
-	unsigned __int128 t;
+	uint64_t n, den, r;
 	size_t len = 0, i;
 	long e;
 	int up;
@@ -202,12 +238,7 @@ small_rat_digits(char *d, long *ep, mpq_srcptr q, unsigned long prec)
 			r *= 10;
 	}
 	while (len <= prec) {
-		t = (unsigned __int128)r * 1000000000000000000ULL;
-		chunk = (uint64_t)(t / den);
-		r = (uint64_t)(t - (unsigned __int128)chunk * den);
-		/* 18 digits, leading zeros kept */
-		u64_digits(buf + len, chunk + 1000000000000000000ULL);
-		memmove(buf + len, buf + len + 1, 18);
+		put_digits18(buf + len, div_step(&r, den));
 		len += 18;
 	}
 	/* buf[prec] is the first digit dropped; past it, the sticky rest */

@@ -643,18 +643,42 @@ parse_unary(struct parser *p)
 }
 
 /*
- * A unary as parse_unary() reads it, but a number, the commonest
- * operand, without the call: then the postfix only when one follows.
+ * A call as an operand and the postfix after it, as parse_unary() reads
+ * them: for parse_operand(), which has read the name and "(".
+ */
+static int NOINLINE
+parse_call_postfix(struct parser *p, size_t pos, size_t len,
+    unsigned long depth)
+{
+	if (parse_call(p, pos, len) == -1 || parse_postfix(p) == -1)
+		return (-1);
+	p->depth = depth;
+	return (0);
+}
+
+/*
+ * A unary as parse_unary() reads it, but a number or a name not called,
+ * the commonest operands, without the calls: then the postfix only when
+ * one follows.
  */
 static inline int
 parse_operand(struct parser *p)
 {
 	unsigned long depth = p->depth;
+	size_t pos = p->tpos, len = p->tlen;
 
-	if (p->tok != T_NUM)
+	if (p->tok == T_NUM) {
+		if (emit_number(p, pos, len) == -1 || lex(p) == -1)
+			return (-1);
+	} else if (p->tok == T_IDENT) {
+		if (lex(p) == -1)
+			return (-1);
+		if (p->tok == '(')
+			return (parse_call_postfix(p, pos, len, depth));
+		if (emit_name(p, pos, len) == -1)
+			return (-1);
+	} else
 		return (parse_unary(p));
-	if (emit_number(p, p->tpos, p->tlen) == -1 || lex(p) == -1)
-		return (-1);
 	if (p->tok != '!' && p->tok != '^' && p->tok != T_POW)
 		return (0);
 	if (parse_postfix(p) == -1)
