@@ -189,7 +189,10 @@ var_find(struct calc_session *s, const char *name, size_t len, size_t *i)
 	return (0);
 }
 
-/* Set *i to the variable of the name assigned to, created as 0 if new. */
+/*
+ * Set *i to the variable of the name assigned to, created as 0 if new:
+ * where check_vars() found it, as no step of the line adds a variable.
+ */
 static int
 var_slot(struct parser *p, size_t *i)
 {
@@ -197,7 +200,8 @@ var_slot(struct parser *p, size_t *i)
 	struct var *v;
 	char *name;
 
-	if (var_find(s, p->in + p->npos, p->nlen, i))
+	*i = p->vslot;
+	if (p->vfound)
 		return (0);
 	if ((name = strndup(p->in + p->npos, p->nlen)) == NULL)
 		return (calc_fail(p, "out of memory"));
@@ -344,7 +348,7 @@ run(struct parser *p)
 	int rc;
 
 	/* no step changes the program: its end is read once */
-	rc = stack_reserve(p, s->nprog);
+	rc = s->stackcap - s->sp >= s->nprog ? 0 : stack_reserve(p, s->nprog);
 	for (o = s->prog; o < end && rc == 0; o++) {
 		switch (o->kind) {
 		case OP_INT:
@@ -384,15 +388,19 @@ run(struct parser *p)
 	return (rc);
 }
 
-/* After the check pass: would the assignment make one variable too many? */
+/*
+ * After the check pass: would the assignment make one variable too many?
+ * Where the variable is, or goes, is kept for var_slot().
+ */
 static int
 check_vars(struct parser *p)
 {
 	struct calc_session *s = p->s;
-	size_t i;
 
-	if (p->assign && !var_find(s, p->in + p->npos, p->nlen, &i) &&
-	    s->nvars >= s->lim.max_variables)
+	if (!p->assign)
+		return (0);
+	p->vfound = var_find(s, p->in + p->npos, p->nlen, &p->vslot);
+	if (!p->vfound && s->nvars >= s->lim.max_variables)
 		return (calc_fail(p, "too many variables"));
 	return (0);
 }

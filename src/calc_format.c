@@ -660,7 +660,8 @@ calc_format(struct calc_buf *b, const struct calc_value *v,
 	digits_t d;
 	long e;
 
-	if (calc_buf_reserve(b, prec + NUM_SLACK) == -1)
+	if (b->cap < prec + NUM_SLACK &&
+	    calc_buf_reserve(b, prec + NUM_SLACK) == -1)
 		return (CALC_FMT_NOMEM);
 	switch (v->k) {
 	case CALC_INT:

@@ -197,6 +197,8 @@ struct parser {
 	int			 assign; /* "name = expr" */
 	size_t			 npos;	/* the name assigned to */
 	size_t			 nlen;
+	size_t			 vslot;	/* where check_vars() found it */
+	int			 vfound; /* ... and whether it is there */
 	uint64_t		 work;	/* spent, at most lim.max_work */
 	int			 undecided; /* failed for want of precision */
 	int			 costly; /* failed for want of work */
