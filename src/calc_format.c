@@ -276,6 +276,36 @@ fmt_int(struct calc_buf *b, int64_t i)
 }
 
 /*
+ * Write the n digits d of a decimal of s places, n <= prec and s - n <= 5,
+ * as put_decimal() writes them: in fixed notation, the point inside or
+ * before them, none of them a trailing zero.  The commonest answer to a
+ * decimal, without put_decimal()'s general loops.
+ */
+static void
+put_dec_fixed(struct calc_buf *b, int neg, const char *d, size_t n,
+    size_t s)
+{
+	char *o = b->s;
+
+	if (neg)
+		*o++ = '-';
+	if (n > s) {
+		memcpy(o, d, n - s);
+		o += n - s;
+		*o++ = '.';
+	} else {
+		*o++ = '0';
+		*o++ = '.';
+		memset(o, '0', s - n);
+		o += s - n;
+	}
+	memcpy(o, d + (n > s ? n - s : 0), n > s ? s : n);
+	o += n > s ? s : n;
+	*o = '\0';
+	b->len = (size_t)(o - b->s);
+}
+
+/*
  * Print the decimal m * 10^-s as rat_digits() and put_decimal() would
  * print its fraction: its digits are exact when there are at most prec of
  * them, else the fraction rounds them.
@@ -291,6 +321,11 @@ fmt_dec(struct calc_buf *b, const struct calc_value *v, unsigned long prec)
 
 	n = u64_digits(d, u);
 	e = (long)n - 1 - (long)v->u.d.s;
+	/* at least the scientific notation's smallest exponent */
+	if (n <= prec && e >= SCI_BELOW) {
+		put_dec_fixed(b, v->u.d.m < 0, d, n, v->u.d.s);
+		return;
+	}
 	if (n > prec) {
 		mpq_init(q);
 		calc_dec_to_q(q, v);
