@@ -207,6 +207,46 @@ put_digits18(char *d, uint64_t u)
 	}
 }
 
+/* Write the 19 digits of u < 10^19 to d, leading zeros kept, and a NUL. */
+static size_t
+fixed19(char *d, uint64_t u)
+{
+	char t[21];
+	size_t n = u64_digits(t, u);
+
+	memset(d, '0', 19 - n);
+	memcpy(d + 19 - n, t, n + 1);
+	return (19);
+}
+
+/*
+ * Write the decimal digits of u to d, which has room for 40 bytes, with a
+ * NUL, by two divisions by 10^19 in 128-bit arithmetic; return their
+ * number.
+ */
+static size_t
+u128_digits(char *d, unsigned __int128 u)
+{
+	const uint64_t e19 = 10000000000000000000ULL;
+	uint64_t lo, mid, hi;
+	char *o = d;
+
+	lo = (uint64_t)(u % e19);
+	u /= e19;
+	mid = (uint64_t)(u % e19);
+	hi = (uint64_t)(u / e19);
+	if (hi > 0) {
+		o += u64_digits(o, hi);
+		o += fixed19(o, mid);
+		o += fixed19(o, lo);
+	} else if (mid > 0) {
+		o += u64_digits(o, mid);
+		o += fixed19(o, lo);
+	} else
+		o += u64_digits(o, lo);
+	return ((size_t)(o - d));
+}
+
 /*
  * rat_digits() for a fraction n/den of 64-bit numerator and denominator,
  * by long division in 128-bit arithmetic, 18 digits a step, without GMP:
@@ -459,7 +499,7 @@ real_digits(char *d, long *ep, mpfr_srcptr f, unsigned long prec)
 {
 	const mp_limb_t *l = mpfr_custom_get_significand(f);
 	mp_limb_t n[REAL_LIMBS + 2], t[2], hi[2], lo[2];
-	size_t k = ((size_t)mpfr_get_prec(f) + 63) / 64, shift, i, len;
+	size_t k = ((size_t)mpfr_get_prec(f) + 63) / 64, shift;
 	long x = (long)mpfr_get_exp(f), e, q;
 	double g;
 	int tries, c;
@@ -497,10 +537,8 @@ real_digits(char *d, long *ep, mpfr_srcptr f, unsigned long prec)
 			e++;
 		}
 	}
-	len = mpn_get_str((unsigned char *)d, 10, t, t[1] != 0 ? 2 : 1);
-	for (i = 0; i < len; i++)
-		d[i] += '0';
-	d[len] = '\0';
+	/* t < 10^37 < 2^128: no mpn_get_str() */
+	u128_digits(d, (unsigned __int128)t[1] << 64 | t[0]);
 	*ep = e;
 	return (0);
 }
@@ -553,48 +591,22 @@ fmt_real(struct calc_buf *b, mpfi_srcptr f, unsigned long prec)
 	return (CALC_FMT_OK);
 }
 
-/* Write the 19 digits of u < 10^19 to d, leading zeros kept, and a NUL. */
-static size_t
-fixed19(char *d, uint64_t u)
-{
-	char t[21];
-	size_t n = u64_digits(t, u);
-
-	memset(d, '0', 19 - n);
-	memcpy(d + 19 - n, t, n + 1);
-	return (19);
-}
-
 /*
- * Print an integer of at most two 64-bit limbs, |z| < 2^128, by two
- * divisions by 10^19 in 128-bit arithmetic: mpz_get_str() costs more than
- * the rest of a line such as 2^99.  b has room for 41 bytes.
+ * Print an integer of at most two 64-bit limbs, |z| < 2^128: mpz_get_str()
+ * costs more than the rest of a line such as 2^99.  b has room for 41
+ * bytes.
  */
 static void
 fmt_u128(struct calc_buf *b, mpz_srcptr z)
 {
-	const uint64_t e19 = 10000000000000000000ULL;
 	unsigned __int128 u = mpz_getlimbn(z, 0);
-	uint64_t lo, mid, hi;
 	char *o = b->s;
 
 	if (mpz_size(z) == 2)
 		u |= (unsigned __int128)mpz_getlimbn(z, 1) << 64;
-	lo = (uint64_t)(u % e19);
-	u /= e19;
-	mid = (uint64_t)(u % e19);
-	hi = (uint64_t)(u / e19);
 	if (mpz_sgn(z) < 0)
 		*o++ = '-';
-	if (hi > 0) {
-		o += u64_digits(o, hi);
-		o += fixed19(o, mid);
-		o += fixed19(o, lo);
-	} else if (mid > 0) {
-		o += u64_digits(o, mid);
-		o += fixed19(o, lo);
-	} else
-		o += u64_digits(o, lo);
+	o += u128_digits(o, u);
 	b->len = (size_t)(o - b->s);
 }
 
