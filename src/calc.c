@@ -265,7 +265,6 @@ push_name(struct parser *p, size_t pos, size_t len)
 {
 	const char *name = p->in + pos;
 	const struct calc_value *v;
-	struct calc_value r;
 
 	if ((len == 2 && memcmp(name, "pi", 2) == 0) ||
 	    (len == 1 && name[0] == 'e'))
@@ -274,8 +273,9 @@ push_name(struct parser *p, size_t pos, size_t len)
 		return (calc_fail_name(p, "unknown variable", name, len));
 	if (v->k != CALC_INT && charge(p, calc_work_copy(v)) == -1)
 		return (-1);
-	calc_val_copy(&r, v);
-	return (calc_put(p, 0, &r));
+	/* run() made room for a value a step: no calc_put() */
+	calc_val_copy(&p->s->stack[p->s->sp++], v);
+	return (0);
 }
 
 /*
