@@ -148,19 +148,34 @@ calc_put(struct parser *p, size_t n, struct calc_value *r)
  * name.
  */
 
+/*
+ * Compare the names a[0..n) and b[0..len), neither empty, as memcmp()
+ * over the shorter, then by length: the first bytes inline, as names are
+ * mostly a letter or two.
+ */
+static inline int
+name_cmp(const char *a, size_t n, const char *b, size_t len)
+{
+	size_t m = n < len ? n : len;
+	int c = (unsigned char)a[0] - (unsigned char)b[0];
+
+	if (c == 0 && m > 1)
+		c = memcmp(a + 1, b + 1, m - 1);
+	if (c == 0)
+		c = (n > len) - (n < len);
+	return (c);
+}
+
 /* Set *i to where name is, or would be, in the array; return 1 if there. */
 static int
 var_find(struct calc_session *s, const char *name, size_t len, size_t *i)
 {
-	size_t lo = 0, hi = s->nvars, mid, n;
+	size_t lo = 0, hi = s->nvars, mid;
 	int c;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		n = strlen(s->vars[mid].name);
-		c = memcmp(s->vars[mid].name, name, n < len ? n : len);
-		if (c == 0)
-			c = (n > len) - (n < len);
+		c = name_cmp(s->vars[mid].name, s->vars[mid].len, name, len);
 		if (c == 0) {
 			*i = mid;
 			return (1);
@@ -174,7 +189,10 @@ var_find(struct calc_session *s, const char *name, size_t len, size_t *i)
 	return (0);
 }
 
-/* Set *i to the variable of the name assigned to, created as 0 if new. */
+/*
+ * Set *i to the variable of the name assigned to, created as 0 if new:
+ * where check_vars() found it, as no step of the line adds a variable.
+ */
 static int
 var_slot(struct parser *p, size_t *i)
 {
@@ -182,7 +200,8 @@ var_slot(struct parser *p, size_t *i)
 	struct var *v;
 	char *name;
 
-	if (var_find(s, p->in + p->npos, p->nlen, i))
+	*i = p->vslot;
+	if (p->vfound)
 		return (0);
 	if ((name = strndup(p->in + p->npos, p->nlen)) == NULL)
 		return (calc_fail(p, "out of memory"));
@@ -193,59 +212,70 @@ var_slot(struct parser *p, size_t *i)
 	s->vars = v;
 	memmove(&v[*i + 1], &v[*i], (s->nvars - *i) * sizeof(*v));
 	v[*i].name = name;
+	v[*i].len = p->nlen;
 	val_int(&v[*i].v, 0);
 	s->nvars++;
 	return (0);
 }
 
 /*
- * Charge the value of a name: a constant is an MPFR function, a copy of
- * a variable is linear (an unknown name costs nothing: it fails).
+ * The value of the name, ans or a variable, or NULL: neither, or a
+ * constant.
  */
-static int
-charge_name(struct parser *p, const char *name, size_t len)
+static const struct calc_value *
+name_value(struct calc_session *s, const char *name, size_t len)
 {
-	struct calc_session *s = p->s;
-	const struct calc_value *v = NULL;
 	size_t i;
 
-	if ((len == 2 && memcmp(name, "pi", 2) == 0) ||
-	    (len == 1 && name[0] == 'e'))
-		return (charge(p, calc_work_fn(s)));
 	if (len == 3 && memcmp(name, "ans", 3) == 0)
-		v = &s->ans;
-	else if (var_find(s, name, len, &i))
-		v = &s->vars[i].v;
-	if (v == NULL || v->k == CALC_INT)
-		return (0);
-	return (charge(p, calc_work_copy(v)));
+		return (&s->ans);
+	if (var_find(s, name, len, &i))
+		return (&s->vars[i].v);
+	return (NULL);
 }
 
-/* Push the value of a name not followed by "(": a constant or a variable. */
+/*
+ * Push a constant, an MPFR function, charged as one.
+ */
+static int
+push_const(struct parser *p, const char *name)
+{
+	struct calc_session *s = p->s;
+	struct calc_value r;
+
+	if (charge(p, calc_work_fn(s)) == -1)
+		return (-1);
+	real_init(s, &r);
+	if (name[0] == 'p')
+		mpfi_const_pi(r.u.f);
+	else {
+		mpfi_set_ui(r.u.f, 1);
+		mpfi_exp(r.u.f, r.u.f);
+	}
+	return (calc_put(p, 0, &r));
+}
+
+/*
+ * Push the value of a name not followed by "(": a constant or a variable.
+ * A copy of a variable is charged as linear (an unknown name costs
+ * nothing: it fails).  The name is looked up once.
+ */
 static int NOINLINE
 push_name(struct parser *p, size_t pos, size_t len)
 {
-	struct calc_session *s = p->s;
 	const char *name = p->in + pos;
-	struct calc_value r;
-	size_t i;
+	const struct calc_value *v;
 
-	if (charge_name(p, name, len) == -1)
-		return (-1);
-	if (len == 2 && memcmp(name, "pi", 2) == 0) {
-		real_init(s, &r);
-		mpfi_const_pi(r.u.f);
-	} else if (len == 1 && name[0] == 'e') {
-		real_init(s, &r);
-		mpfi_set_ui(r.u.f, 1);
-		mpfi_exp(r.u.f, r.u.f);
-	} else if (len == 3 && memcmp(name, "ans", 3) == 0)
-		calc_val_copy(&r, &s->ans);
-	else if (var_find(s, name, len, &i))
-		calc_val_copy(&r, &s->vars[i].v);
-	else
+	if ((len == 2 && memcmp(name, "pi", 2) == 0) ||
+	    (len == 1 && name[0] == 'e'))
+		return (push_const(p, name));
+	if ((v = name_value(p->s, name, len)) == NULL)
 		return (calc_fail_name(p, "unknown variable", name, len));
-	return (calc_put(p, 0, &r));
+	if (v->k != CALC_INT && charge(p, calc_work_copy(v)) == -1)
+		return (-1);
+	/* run() made room for a value a step: no calc_put() */
+	calc_val_copy(&p->s->stack[p->s->sp++], v);
+	return (0);
 }
 
 /*
@@ -318,7 +348,7 @@ run(struct parser *p)
 	int rc;
 
 	/* no step changes the program: its end is read once */
-	rc = stack_reserve(p, s->nprog);
+	rc = s->stackcap - s->sp >= s->nprog ? 0 : stack_reserve(p, s->nprog);
 	for (o = s->prog; o < end && rc == 0; o++) {
 		switch (o->kind) {
 		case OP_INT:
@@ -358,22 +388,27 @@ run(struct parser *p)
 	return (rc);
 }
 
-/* After the check pass: would the assignment make one variable too many? */
+/*
+ * After the check pass: would the assignment make one variable too many?
+ * Where the variable is, or goes, is kept for var_slot().
+ */
 static int
 check_vars(struct parser *p)
 {
 	struct calc_session *s = p->s;
-	size_t i;
 
-	if (p->assign && !var_find(s, p->in + p->npos, p->nlen, &i) &&
-	    s->nvars >= s->lim.max_variables)
+	if (!p->assign)
+		return (0);
+	p->vfound = var_find(s, p->in + p->npos, p->nlen, &p->vslot);
+	if (!p->vfound && s->nvars >= s->lim.max_variables)
 		return (calc_fail(p, "too many variables"));
 	return (0);
 }
 
 /*
- * Free v, but keep a real of wp0 bits as the spare: the answer of one line
- * (say a square root) gives its memory to the next.
+ * Free v, but keep a real of wp0 bits, or a rational, as the spare: the
+ * answer of one line (say a square root, or 2^99) gives its memory to the
+ * next.
  */
 static void
 val_recycle(struct calc_session *s, struct calc_value *v)
@@ -383,8 +418,29 @@ val_recycle(struct calc_session *s, struct calc_value *v)
 		s->spare = v->u.f;
 		s->has_spare = 1;
 		val_int(v, 0);
+	} else if (v->k == CALC_RAT && !s->has_spare_q) {
+		s->spare_q[0] = v->u.q[0];
+		s->has_spare_q = 1;
+		val_int(v, 0);
 	} else
 		val_clear(v);
+}
+
+/*
+ * The charge of formatting v.  A fraction of one limb over one limb costs
+ * what a decimal does (calc_format_work() of both is frac_work() of two
+ * limbs over one, whose 10^k is two limbs whatever their bits): the
+ * session has it at hand.
+ */
+static uint64_t
+format_work(const struct calc_session *s, const struct calc_value *v)
+{
+	if (SMALL_LIMBS && (v->k == CALC_DEC || (v->k == CALC_RAT &&
+	    mpz_size(mpq_numref(v->u.q)) == 1 &&
+	    mpz_size(mpq_denref(v->u.q)) == 1 &&
+	    mpz_cmp_ui(mpq_denref(v->u.q), 1) != 0)))
+		return (s->ws.fmt);
+	return (calc_format_work(v, s->lim.precision));
 }
 
 /*
@@ -400,8 +456,7 @@ answer(struct parser *p)
 	size_t i;
 
 	if (v->k != CALC_INT) {
-		w = v->k == CALC_DEC && SMALL_LIMBS ? s->ws.fmt :
-		    calc_format_work(v, s->lim.precision);
+		w = format_work(s, v);
 		if (charge(p, w + (p->assign ? calc_work_copy(v) : 0)) == -1)
 			return (-1);
 	}
@@ -572,6 +627,8 @@ calc_session_free(struct calc_session *s)
 	val_clear(&s->ans);
 	if (s->has_spare)
 		calc_real_free(s->spare);
+	if (s->has_spare_q)
+		mpq_clear(s->spare_q);
 	free(s->vars);
 	free(s->stack);
 	free(s->prog);

@@ -393,7 +393,8 @@ u64_gcd(uint64_t a, uint64_t b)
  * whose absolute value does not fit.
  */
 static int
-int_quotient(struct calc_value *r, int64_t a, int64_t b)
+int_quotient(struct calc_session *s, struct calc_value *r, int64_t a,
+    int64_t b)
 {
 	uint64_t ua, ub, g;
 
@@ -402,8 +403,7 @@ int_quotient(struct calc_value *r, int64_t a, int64_t b)
 	ua = (uint64_t)(a < 0 ? -a : a);
 	ub = (uint64_t)(b < 0 ? -b : b);
 	g = u64_gcd(ua, ub);
-	r->k = CALC_RAT;
-	mpq_init(r->u.q);
+	rat_init(s, r);
 	mpz_set_ui(mpq_numref(r->u.q), ua / g);
 	if ((a < 0) != (b < 0))
 		mpz_neg(mpq_numref(r->u.q), mpq_numref(r->u.q));
@@ -417,12 +417,12 @@ rat_op_q(struct parser *p, int op, struct calc_value *r, struct calc_value *a,
     struct calc_value *b)
 {
 	if (op == '/' && a->k == CALC_INT && b->k == CALC_INT &&
-	    int_quotient(r, a->u.i, b->u.i) == 0)
-		return (calc_finish(p, r, NULL));
+	    int_quotient(p->s, r, a->u.i, b->u.i) == 0)
+		/* of 63 bits at most, only an integer has more to check */
+		return (val_is_int(r) ? calc_finish(p, r, NULL) : 0);
 	calc_val_to_q(a);
 	calc_val_to_q(b);
-	r->k = CALC_RAT;
-	mpq_init(r->u.q);
+	rat_init(p->s, r);
 	if (op == '+')
 		mpq_add(r->u.q, a->u.q, b->u.q);
 	else if (op == '-')
@@ -817,6 +817,32 @@ dec_pow(struct parser *p, struct calc_value *r, const struct calc_value *a,
 	return (0);
 }
 
+/*
+ * a^e for small integers a and e >= 0 whose power overflows 63 bits, as
+ * rat_pow_z() checks, charges and computes it (a is neither 0, 1 nor -1,
+ * whose powers int_pow() takes): the numerator alone, without turning the
+ * operands into fractions first, which cost more than 2^99 itself.
+ */
+static int
+int_pow_big(struct parser *p, struct calc_value *r, int64_t a, int64_t e)
+{
+	uint64_t u = a < 0 ? 0 - (uint64_t)a : (uint64_t)a;
+	size_t maxbits = p->s->maxbits;
+	uint64_t bits = lg(u);
+
+	if ((uint64_t)e > maxbits || (bits - 1) * (uint64_t)e > maxbits)
+		return (calc_too_large(p));
+	if (charge(p, 2 * calc_work_pow(calc_bits_limbs(bits *
+	    (uint64_t)e))) == -1)
+		return (-1);
+	rat_init(p->s, r);
+	mpz_ui_pow_ui(mpq_numref(r->u.q), u, (unsigned long)e);
+	mpz_set_ui(mpq_denref(r->u.q), 1);
+	if (a < 0 && (e & 1))
+		mpz_neg(mpq_numref(r->u.q), mpq_numref(r->u.q));
+	return (calc_finish(p, r, "^"));
+}
+
 static int
 val_pow(struct parser *p, struct calc_value *r, struct calc_value *a,
     struct calc_value *b)
@@ -830,6 +856,8 @@ val_pow(struct parser *p, struct calc_value *r, struct calc_value *a,
 	if (a->k == CALC_INT && b->k == CALC_INT &&
 	    int_pow(r, a->u.i, b->u.i) == 0)
 		return (0);
+	if (a->k == CALC_INT && b->k == CALC_INT && b->u.i >= 0)
+		return (int_pow_big(p, r, a->u.i, b->u.i));
 	if (a->k != CALC_REAL && b->k != CALC_REAL) {
 		calc_val_to_q(a);
 		calc_val_to_q(b);

@@ -110,6 +110,21 @@ mul_pow(uint64_t *n, uint64_t b, unsigned k)
 }
 
 /*
+ * Does n / d, d not 0, end after finitely many places?  It does when the
+ * part of d prime to 10 divides n: that part is then what the gcd takes
+ * out of d, leaving 2^i 5^j.  One division where the gcd takes several,
+ * and most quotients people type do not end.
+ */
+static int
+dec_ends(uint64_t n, uint64_t d)
+{
+	d >>= __builtin_ctzll(d);
+	while (d % 5 == 0)
+		d /= 5;
+	return (d == 1 || n % d == 0);
+}
+
+/*
  * a / b, when the quotient ends within DEC_SCALE_MAX places: after the
  * gcd, the divisor must be 2^i 5^j, and the quotient is then the
  * numerator times 10^max(i,j) / (2^i 5^j), with max(i,j) more places.
@@ -123,9 +138,13 @@ dec_div(struct calc_value *r, int64_t ma, unsigned sa, int64_t mb,
 	int neg = (ma < 0) != (mb < 0);
 	long s;
 
-	g = gcd_u64(n, d);
-	n /= g;
-	d /= g;
+	if (!dec_ends(n, d))
+		return (-1);
+	/* coprime, mostly: two divisions saved */
+	if ((g = gcd_u64(n, d)) != 1) {
+		n /= g;
+		d /= g;
+	}
 	while (d % 2 == 0) {
 		d /= 2;
 		twos++;

@@ -170,6 +170,83 @@ u64_digits(char *d, uint64_t u)
 	return (n);
 }
 
+#define TEN18	1000000000000000000ULL	/* the digits of one step */
+
+/*
+ * The next 18 digits of a fraction by long division: floor(*r * 10^18 /
+ * den), *r < den, and *r the remainder.  The quotient fits 64 bits, so a
+ * single divq does it on x86-64, where the C of 128 bits calls
+ * __udivti3 for the general case.
+ */
+static uint64_t
+div_step(uint64_t *r, uint64_t den)
+{
+	unsigned __int128 t = (unsigned __int128)*r * TEN18;
+	uint64_t q;
+
+#if defined(__x86_64__) && defined(__GNUC__)
+	uint64_t hi = (uint64_t)(t >> 64), lo = (uint64_t)t;
+
+	__asm__("divq %4" : "=a"(q), "=d"(*r) : "a"(lo), "d"(hi), "rm"(den));
+#else
+	q = (uint64_t)(t / den);
+	*r = (uint64_t)(t - (unsigned __int128)q * den);
+#endif
+	return (q);
+}
+
+/* Write the 18 digits of u < 10^18 to d, leading zeros kept, no NUL. */
+static void
+put_digits18(char *d, uint64_t u)
+{
+	int i;
+
+	for (i = 16; i >= 0; i -= 2) {
+		memcpy(d + i, digit_pairs + 2 * (u % 100), 2);
+		u /= 100;
+	}
+}
+
+/* Write the 19 digits of u < 10^19 to d, leading zeros kept, and a NUL. */
+static size_t
+fixed19(char *d, uint64_t u)
+{
+	char t[21];
+	size_t n = u64_digits(t, u);
+
+	memset(d, '0', 19 - n);
+	memcpy(d + 19 - n, t, n + 1);
+	return (19);
+}
+
+/*
+ * Write the decimal digits of u to d, which has room for 40 bytes, with a
+ * NUL, by two divisions by 10^19 in 128-bit arithmetic; return their
+ * number.
+ */
+static size_t
+u128_digits(char *d, unsigned __int128 u)
+{
+	const uint64_t e19 = 10000000000000000000ULL;
+	uint64_t lo, mid, hi;
+	char *o = d;
+
+	lo = (uint64_t)(u % e19);
+	u /= e19;
+	mid = (uint64_t)(u % e19);
+	hi = (uint64_t)(u / e19);
+	if (hi > 0) {
+		o += u64_digits(o, hi);
+		o += fixed19(o, mid);
+		o += fixed19(o, lo);
+	} else if (mid > 0) {
+		o += u64_digits(o, mid);
+		o += fixed19(o, lo);
+	} else
+		o += u64_digits(o, lo);
+	return ((size_t)(o - d));
+}
+
 /*
  * rat_digits() for a fraction n/den of 64-bit numerator and denominator,
  * by long division in 128-bit arithmetic, 18 digits a step, without GMP:
@@ -181,8 +258,7 @@ static int
 small_rat_digits(char *d, long *ep, mpq_srcptr q, unsigned long prec)
 {
 	char buf[CALC_PRECISION_MAX + 48];
-	uint64_t n, den, r, chunk;
-	unsigned __int128 t;
+	uint64_t n, den, r;
 	size_t len = 0, i;
 	long e;
 	int up;
@@ -202,12 +278,7 @@ small_rat_digits(char *d, long *ep, mpq_srcptr q, unsigned long prec)
 			r *= 10;
 	}
 	while (len <= prec) {
-		t = (unsigned __int128)r * 1000000000000000000ULL;
-		chunk = (uint64_t)(t / den);
-		r = (uint64_t)(t - (unsigned __int128)chunk * den);
-		/* 18 digits, leading zeros kept */
-		u64_digits(buf + len, chunk + 1000000000000000000ULL);
-		memmove(buf + len, buf + len + 1, 18);
+		put_digits18(buf + len, div_step(&r, den));
 		len += 18;
 	}
 	/* buf[prec] is the first digit dropped; past it, the sticky rest */
@@ -245,6 +316,36 @@ fmt_int(struct calc_buf *b, int64_t i)
 }
 
 /*
+ * Write the n digits d of a decimal of s places, n <= prec and s - n <= 5,
+ * as put_decimal() writes them: in fixed notation, the point inside or
+ * before them, none of them a trailing zero.  The commonest answer to a
+ * decimal, without put_decimal()'s general loops.
+ */
+static void
+put_dec_fixed(struct calc_buf *b, int neg, const char *d, size_t n,
+    size_t s)
+{
+	char *o = b->s;
+
+	if (neg)
+		*o++ = '-';
+	if (n > s) {
+		memcpy(o, d, n - s);
+		o += n - s;
+		*o++ = '.';
+	} else {
+		*o++ = '0';
+		*o++ = '.';
+		memset(o, '0', s - n);
+		o += s - n;
+	}
+	memcpy(o, d + (n > s ? n - s : 0), n > s ? s : n);
+	o += n > s ? s : n;
+	*o = '\0';
+	b->len = (size_t)(o - b->s);
+}
+
+/*
  * Print the decimal m * 10^-s as rat_digits() and put_decimal() would
  * print its fraction: its digits are exact when there are at most prec of
  * them, else the fraction rounds them.
@@ -260,6 +361,11 @@ fmt_dec(struct calc_buf *b, const struct calc_value *v, unsigned long prec)
 
 	n = u64_digits(d, u);
 	e = (long)n - 1 - (long)v->u.d.s;
+	/* at least the scientific notation's smallest exponent */
+	if (n <= prec && e >= SCI_BELOW) {
+		put_dec_fixed(b, v->u.d.m < 0, d, n, v->u.d.s);
+		return;
+	}
 	if (n > prec) {
 		mpq_init(q);
 		calc_dec_to_q(q, v);
@@ -393,7 +499,7 @@ real_digits(char *d, long *ep, mpfr_srcptr f, unsigned long prec)
 {
 	const mp_limb_t *l = mpfr_custom_get_significand(f);
 	mp_limb_t n[REAL_LIMBS + 2], t[2], hi[2], lo[2];
-	size_t k = ((size_t)mpfr_get_prec(f) + 63) / 64, shift, i, len;
+	size_t k = ((size_t)mpfr_get_prec(f) + 63) / 64, shift;
 	long x = (long)mpfr_get_exp(f), e, q;
 	double g;
 	int tries, c;
@@ -431,10 +537,8 @@ real_digits(char *d, long *ep, mpfr_srcptr f, unsigned long prec)
 			e++;
 		}
 	}
-	len = mpn_get_str((unsigned char *)d, 10, t, t[1] != 0 ? 2 : 1);
-	for (i = 0; i < len; i++)
-		d[i] += '0';
-	d[len] = '\0';
+	/* t < 10^37 < 2^128: no mpn_get_str() */
+	u128_digits(d, (unsigned __int128)t[1] << 64 | t[0]);
 	*ep = e;
 	return (0);
 }
@@ -487,48 +591,22 @@ fmt_real(struct calc_buf *b, mpfi_srcptr f, unsigned long prec)
 	return (CALC_FMT_OK);
 }
 
-/* Write the 19 digits of u < 10^19 to d, leading zeros kept, and a NUL. */
-static size_t
-fixed19(char *d, uint64_t u)
-{
-	char t[21];
-	size_t n = u64_digits(t, u);
-
-	memset(d, '0', 19 - n);
-	memcpy(d + 19 - n, t, n + 1);
-	return (19);
-}
-
 /*
- * Print an integer of at most two 64-bit limbs, |z| < 2^128, by two
- * divisions by 10^19 in 128-bit arithmetic: mpz_get_str() costs more than
- * the rest of a line such as 2^99.  b has room for 41 bytes.
+ * Print an integer of at most two 64-bit limbs, |z| < 2^128: mpz_get_str()
+ * costs more than the rest of a line such as 2^99.  b has room for 41
+ * bytes.
  */
 static void
 fmt_u128(struct calc_buf *b, mpz_srcptr z)
 {
-	const uint64_t e19 = 10000000000000000000ULL;
 	unsigned __int128 u = mpz_getlimbn(z, 0);
-	uint64_t lo, mid, hi;
 	char *o = b->s;
 
 	if (mpz_size(z) == 2)
 		u |= (unsigned __int128)mpz_getlimbn(z, 1) << 64;
-	lo = (uint64_t)(u % e19);
-	u /= e19;
-	mid = (uint64_t)(u % e19);
-	hi = (uint64_t)(u / e19);
 	if (mpz_sgn(z) < 0)
 		*o++ = '-';
-	if (hi > 0) {
-		o += u64_digits(o, hi);
-		o += fixed19(o, mid);
-		o += fixed19(o, lo);
-	} else if (mid > 0) {
-		o += u64_digits(o, mid);
-		o += fixed19(o, lo);
-	} else
-		o += u64_digits(o, lo);
+	o += u128_digits(o, u);
 	b->len = (size_t)(o - b->s);
 }
 
@@ -629,7 +707,8 @@ calc_format(struct calc_buf *b, const struct calc_value *v,
 	digits_t d;
 	long e;
 
-	if (calc_buf_reserve(b, prec + NUM_SLACK) == -1)
+	if (b->cap < prec + NUM_SLACK &&
+	    calc_buf_reserve(b, prec + NUM_SLACK) == -1)
 		return (CALC_FMT_NOMEM);
 	switch (v->k) {
 	case CALC_INT:

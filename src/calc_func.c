@@ -574,7 +574,8 @@ calc_func_find(const char *name, size_t len)
 	size_t lo = 0, hi = sizeof(calc_funcs) / sizeof(calc_funcs[0]), mid;
 	int c;
 
-	if (len == 0)
+	/* most names are variables, often of one letter: no search */
+	if (len < FUNC_NAME_MIN || len > FUNC_NAME_MAX)
 		return (NULL);
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;

@@ -111,6 +111,7 @@ struct func {
 
 struct var {
 	char			*name;
+	size_t			 len;	/* of name: no strlen() per lookup */
 	struct calc_value	 v;
 };
 
@@ -175,6 +176,8 @@ struct calc_session {
 	struct calc_buf		 out;	/* the answer; ERR_SIZE or more */
 	mpfi_ptr		 spare;	/* a real of wp0 bits to reuse */
 	int			 has_spare;
+	mpq_t			 spare_q; /* a rational to reuse */
+	int			 has_spare_q;
 	struct op		*prog;	/* the expression compiled */
 	size_t			 nprog;
 	size_t			 progcap;
@@ -194,6 +197,8 @@ struct parser {
 	int			 assign; /* "name = expr" */
 	size_t			 npos;	/* the name assigned to */
 	size_t			 nlen;
+	size_t			 vslot;	/* where check_vars() found it */
+	int			 vfound; /* ... and whether it is there */
 	uint64_t		 work;	/* spent, at most lim.max_work */
 	int			 undecided; /* failed for want of precision */
 	int			 costly; /* failed for want of work */
@@ -293,7 +298,26 @@ real_init(struct calc_session *s, struct calc_value *r)
 		calc_real_new(r, s->wp);
 }
 
+/*
+ * Make r a rational of any value, both its numerator and denominator for
+ * the caller to set: the spare one if there is one, whose limbs the last
+ * answer left, so that a line of fractions or large integers allocates
+ * and frees nothing.
+ */
+static inline void
+rat_init(struct calc_session *s, struct calc_value *r)
+{
+	r->k = CALC_RAT;
+	if (s->has_spare_q) {
+		r->u.q[0] = s->spare_q[0];
+		s->has_spare_q = 0;
+	} else
+		mpq_init(r->u.q);
+}
+
 /* calc_func.c: the functions, sorted by name, and their lookup. */
+#define FUNC_NAME_MIN	2	/* bytes of the shortest name, "ln" */
+#define FUNC_NAME_MAX	5	/* ... of the longest, "atan2" */
 extern const struct func	calc_funcs[];
 extern const size_t		calc_nfuncs;
 

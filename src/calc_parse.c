@@ -192,7 +192,7 @@ scan_int(const char *s, size_t n, struct calc_value *v)
 
 /*
  * The tokens lex() leaves to a call: numbers other than short integers,
- * names and errors, the token starting at s[i], past the blanks.
+ * and errors, the token starting at s[i], past the blanks.
  */
 static int NOINLINE
 lex_slow(struct parser *p, size_t i)
@@ -211,10 +211,6 @@ lex_slow(struct parser *p, size_t i)
 		if (!p->tsimple && (n = scan_number(s + i, p->len - i)) == 0)
 			return (calc_fail(p, "syntax error at column %zu: "
 			    "invalid number", i + 1));
-	} else if (cl & C_ALPHA) {
-		p->tok = T_IDENT;
-		while (i + n < p->len && is_class(s[i + n], C_WORD))
-			n++;
 	} else
 		return (calc_fail(p, "syntax error at column %zu: "
 		    "unexpected character '%s'", i + 1,
@@ -225,8 +221,8 @@ lex_slow(struct parser *p, size_t i)
 }
 
 /*
- * Read the next token into p->tok, p->tpos and p->tlen: operators and
- * short integers here, without a call, the rest in lex_slow().
+ * Read the next token into p->tok, p->tpos and p->tlen: operators, short
+ * integers and names here, without a call, the rest in lex_slow().
  */
 static int
 lex(struct parser *p)
@@ -251,6 +247,10 @@ lex(struct parser *p)
 	    (n = scan_int(s + i, p->len - i, &p->tval)) > 0) {
 		p->tok = T_NUM;
 		p->tsimple = 1;
+	} else if (cl & C_ALPHA) {
+		p->tok = T_IDENT;
+		while (i + n < p->len && is_class(s[i + n], C_WORD))
+			n++;
 	} else
 		return (lex_slow(p, i));
 	p->tlen = n;
@@ -643,18 +643,42 @@ parse_unary(struct parser *p)
 }
 
 /*
- * A unary as parse_unary() reads it, but a number, the commonest
- * operand, without the call: then the postfix only when one follows.
+ * A call as an operand and the postfix after it, as parse_unary() reads
+ * them: for parse_operand(), which has read the name and "(".
+ */
+static int NOINLINE
+parse_call_postfix(struct parser *p, size_t pos, size_t len,
+    unsigned long depth)
+{
+	if (parse_call(p, pos, len) == -1 || parse_postfix(p) == -1)
+		return (-1);
+	p->depth = depth;
+	return (0);
+}
+
+/*
+ * A unary as parse_unary() reads it, but a number or a name not called,
+ * the commonest operands, without the calls: then the postfix only when
+ * one follows.
  */
 static inline int
 parse_operand(struct parser *p)
 {
 	unsigned long depth = p->depth;
+	size_t pos = p->tpos, len = p->tlen;
 
-	if (p->tok != T_NUM)
+	if (p->tok == T_NUM) {
+		if (emit_number(p, pos, len) == -1 || lex(p) == -1)
+			return (-1);
+	} else if (p->tok == T_IDENT) {
+		if (lex(p) == -1)
+			return (-1);
+		if (p->tok == '(')
+			return (parse_call_postfix(p, pos, len, depth));
+		if (emit_name(p, pos, len) == -1)
+			return (-1);
+	} else
 		return (parse_unary(p));
-	if (emit_number(p, p->tpos, p->tlen) == -1 || lex(p) == -1)
-		return (-1);
 	if (p->tok != '!' && p->tok != '^' && p->tok != T_POW)
 		return (0);
 	if (parse_postfix(p) == -1)

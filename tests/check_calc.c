@@ -1433,6 +1433,8 @@ START_TEST(test_funcs_found)
 	char longer[64];
 	size_t k, len = strlen(name);
 
+	ck_assert_msg(len >= FUNC_NAME_MIN && len <= FUNC_NAME_MAX,
+	    "\"%s\" outside FUNC_NAME_MIN to FUNC_NAME_MAX", name);
 	ck_assert_ptr_eq(calc_func_find(name, len), &calc_funcs[_i]);
 	for (k = 0; k < len; k++)
 		ck_assert_msg(calc_func_find(name, k) == func_scan(name, k),
