@@ -172,8 +172,9 @@ overload_shed_one(struct scoreboard *sb, struct sb_slot *s, uint64_t now)
 
 	/*
 	 * The connection's number, then what is read of it, then the number
-	 * again: a worker that moved on to its next client meanwhile is left
-	 * alone, and that client's network is not penalized.
+	 * again: a worker that ended its session (its network is 0) or moved
+	 * on to its next client meanwhile is left alone, and that client's
+	 * network is not penalized.
 	 */
 	conn = __atomic_load_n(&s->connections, __ATOMIC_ACQUIRE);
 	phase = __atomic_load_n(&s->phase, __ATOMIC_ACQUIRE);
