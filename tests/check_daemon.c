@@ -1095,18 +1095,19 @@ END_TEST
  */
 
 /*
- * Wait until a new worker has dropped its privileges: NoNewPrivs is set
- * last (worker_setuid), after the groups and ids.  0, or -1 if it never
- * is; a worker that retired meanwhile counts as done.
+ * Wait until a new worker has dropped its privileges: its user ids
+ * change last (child_setuid), after no-new-privileges, the groups and
+ * the group ids, so uids (the Uid line wanted) says it is done.  0, or
+ * -1 if it never is; a worker that retired meanwhile counts as done.
  */
 static int
-wait_dropped(pid_t pid)
+wait_dropped(pid_t pid, const char *uids)
 {
 	uint64_t	 deadline = h_now_ms() + H_LINE_MS;
-	char		 nnp[128];
+	char		 got[128];
 
-	while (h_proc_status(pid, "NoNewPrivs", nnp, sizeof(nnp)) == 0 &&
-	    strcmp(nnp, "1") != 0) {
+	while (h_proc_status(pid, "Uid", got, sizeof(got)) == 0 &&
+	    strcmp(got, uids) != 0) {
 		if (h_now_ms() >= deadline)
 			return -1;
 		h_sleep_ms(10);	/* between two looks, as h_log_wait() */
@@ -1230,7 +1231,7 @@ START_TEST(workers_run_as_user_without_new_privileges)
 	n = h_children(d.pid, pids, H_CHILDREN_MAX);
 	ck_assert_int_ge(n, 1);
 	for (i = 0; i < n; i++) {
-		ck_assert_msg(wait_dropped(pids[i]) == 0,
+		ck_assert_msg(wait_dropped(pids[i], uids) == 0,
 		    "worker %ld keeps its privileges", (long)pids[i]);
 		expect_status(pids[i], "Uid", uids);
 		expect_status(pids[i], "Gid", gids);
