@@ -26,7 +26,7 @@ CALCD=${CALCD:-${top_builddir:-.}/src/calcd}
 LISTEN_EXEC=${LISTEN_EXEC:-${top_builddir:-.}/tests/listen_exec}
 # How long a test waits for what a loaded machine does in well under a
 # second: calcd starting or stopping, a log line, a reload.
-LIB_WAIT_S=20
+LIB_WAIT_S=30
 LIB_GUARD_S=60	# the least time a client gets before it is killed (bounded)
 CALCD_PID=
 CALCD_STATUS=
