@@ -158,25 +158,36 @@ lib_count_ge() {
 	[ "$(log_count "$2")" -ge "$1" ]
 }
 
-# A TCP and UDP port free on every loopback address: python3 binds TCP
-# port 0 on the dual-stack wildcard, then UDP on the same port; without
-# python3, a bounded look at ss(8) over random ports.  Another process
-# may take it afterwards: for calcd, use a port word (see above).
+# A TCP and UDP port free on every loopback address, below the kernel's
+# ephemeral range: a port from that range is soon some client's own end
+# when a test beside this one makes thousands of connections, and a
+# server can then no longer bind it.  python3 tries random ports and
+# binds TCP on the dual-stack wildcard, then UDP on the same port;
+# without python3, a bounded look at ss(8) over random ports.  Another
+# process may take it afterwards: for calcd, use a port word (see above).
 free_port() {
 	if command -v python3 >/dev/null 2>&1; then
 		python3 -c '
-import socket
-for _ in range(100):
+import random, socket
+try:
+    low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+except (OSError, ValueError):
+    low = 32768
+first, last = (10000, low - 1) if low > 11000 else (0, 0)
+for _ in range(200):
     s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
     s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-    s.bind(("::", 0))
-    port = s.getsockname()[1]
     u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
     u.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
     try:
+        s.bind(("::", random.randint(first, last) if last else 0))
+        port = s.getsockname()[1]
         u.bind(("::", port))
     except OSError:
         continue
+    finally:
+        s.close()
+        u.close()
     print(port)
     break' 2>/dev/null | grep . && return 0
 	fi
