@@ -402,12 +402,16 @@ int_quotient(struct calc_session *s, struct calc_value *r, int64_t a,
 		return (-1);
 	ua = (uint64_t)(a < 0 ? -a : a);
 	ub = (uint64_t)(b < 0 ? -b : b);
-	g = u64_gcd(ua, ub);
+	/* mostly coprime: two divisions saved */
+	if ((g = u64_gcd(ua, ub)) != 1) {
+		ua /= g;
+		ub /= g;
+	}
 	rat_init(s, r);
-	mpz_set_ui(mpq_numref(r->u.q), ua / g);
+	mpz_set_ui(mpq_numref(r->u.q), ua);
 	if ((a < 0) != (b < 0))
 		mpz_neg(mpq_numref(r->u.q), mpq_numref(r->u.q));
-	mpz_set_ui(mpq_denref(r->u.q), ub / g);
+	mpz_set_ui(mpq_denref(r->u.q), ub);
 	return (0);
 }
 
@@ -957,8 +961,9 @@ calc_factorial(struct parser *p)
 /*
  * a op b for op one of + - * /, a and b the integers or decimals on top
  * of the stack, as rat_op() computes and charges it.  Neither owns
- * memory, so a result that is an integer or a decimal simply takes a's
- * place: calc_put() would clear both and copy it.
+ * memory, so the result simply takes a's place, calc_put() would clear
+ * both and copy it: unless rat_op_q() made them rationals to compute it
+ * (a quotient of two integers, the commonest fraction, does not).
  */
 static int
 dec_binop(struct parser *p, int op, struct calc_value *a,
@@ -971,14 +976,15 @@ dec_binop(struct parser *p, int op, struct calc_value *a,
 		    calc_put(p, 2, &r));
 	if (charge(p, p->s->ws.op[op_slot(op)]) == -1)
 		return (-1);
-	if (calc_dec_op(op, &r, a, b) == 0) {
-		*a = r;
-		p->s->sp--;
-		return (0);
+	if (calc_dec_op(op, &r, a, b) == -1) {
+		if (rat_op_q(p, op, &r, a, b) == -1)
+			return (-1);
+		if (a->k > CALC_DEC || b->k > CALC_DEC)
+			return (calc_put(p, 2, &r));
 	}
-	if (rat_op_q(p, op, &r, a, b) == -1)
-		return (-1);
-	return (calc_put(p, 2, &r));
+	*a = r;
+	p->s->sp--;
+	return (0);
 }
 
 /* Replace the two values on top of the stack by a op b. */
