@@ -480,6 +480,8 @@ int		 calc_dec_op(int op, struct calc_value *r,
 		    const struct calc_value *a, const struct calc_value *b);
 int		 calc_dec_pow(struct calc_value *r, const struct calc_value *a,
 		    unsigned k);
+int		 calc_dec_quotient(struct calc_value *r, int neg, uint64_t n,
+		    uint64_t d, long s);
 void		 calc_dec_frac(const struct calc_value *v, uint64_t *num,
 		    uint64_t *den);
 void		 calc_dec_limbs(const struct calc_value *v, size_t *n,
