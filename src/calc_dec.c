@@ -125,35 +125,13 @@ dec_ends(uint64_t n, uint64_t d)
 }
 
 /*
- * a / b, when the quotient ends within DEC_SCALE_MAX places: brought to
- * lowest terms for calc_dec_quotient().
- */
-static int
-dec_div(struct calc_value *r, int64_t ma, unsigned sa, int64_t mb,
-    unsigned sb)
-{
-	uint64_t n = u_abs(ma), d = u_abs(mb), g;
-
-	if (!dec_ends(n, d))
-		return (-1);
-	/* coprime, mostly: two divisions saved */
-	if ((g = gcd_u64(n, d)) != 1) {
-		n /= g;
-		d /= g;
-	}
-	return (calc_dec_quotient(r, (ma < 0) != (mb < 0), n, d,
-	    (long)sa - (long)sb));
-}
-
-/*
  * r = n / d * 10^-s, negated when neg, for n / d in lowest terms (d not
  * 0): the quotient ends when d is 2^i 5^j, and is then the numerator
  * times 10^max(i,j) / (2^i 5^j), with max(i,j) more places.  Returns 0,
  * or -1 when it does not end or has no CALC_INT or CALC_DEC form.
  */
-int
-calc_dec_quotient(struct calc_value *r, int neg, uint64_t n, uint64_t d,
-    long s)
+static int
+dec_quotient(struct calc_value *r, int neg, uint64_t n, uint64_t d, long s)
 {
 	unsigned twos = 0, fives = 0, t;
 
@@ -179,6 +157,36 @@ calc_dec_quotient(struct calc_value *r, int neg, uint64_t n, uint64_t d,
 	if (n > (uint64_t)INT64_MAX || s > 2 * DEC_SCALE_MAX)
 		return (-1);
 	return (calc_dec_make(r, neg ? -(int64_t)n : (int64_t)n, (unsigned)s));
+}
+
+/*
+ * a / b, when the quotient ends within DEC_SCALE_MAX places: brought to
+ * lowest terms for dec_quotient().  Not inline: its registers would be
+ * saved on every decimal operation.
+ */
+static int NOINLINE
+dec_div(struct calc_value *r, int64_t ma, unsigned sa, int64_t mb,
+    unsigned sb)
+{
+	uint64_t n = u_abs(ma), d = u_abs(mb), g;
+
+	if (!dec_ends(n, d))
+		return (-1);
+	/* coprime, mostly: two divisions saved */
+	if ((g = gcd_u64(n, d)) != 1) {
+		n /= g;
+		d /= g;
+	}
+	return (dec_quotient(r, (ma < 0) != (mb < 0), n, d,
+	    (long)sa - (long)sb));
+}
+
+/* dec_quotient(), for a caller that has the lowest terms already. */
+int
+calc_dec_quotient(struct calc_value *r, int neg, uint64_t n, uint64_t d,
+    long s)
+{
+	return (dec_quotient(r, neg, n, d, s));
 }
 
 /*
