@@ -749,9 +749,10 @@ calc_format(struct calc_buf *b, const struct calc_value *v,
 		if (q_den_is_one(v->u.q))
 			return (fmt_integer(b, mpq_numref(v->u.q),
 			    max_digits));
+		/* either gives prec digits exactly */
 		if (small_rat_digits(d, &e, v->u.q, prec) == -1)
 			rat_digits(d, &e, v->u.q, prec);
-		put_decimal(b, mpq_sgn(v->u.q) < 0, d, strlen(d), e, prec);
+		put_decimal(b, mpq_sgn(v->u.q) < 0, d, prec, e, prec);
 		break;
 	case CALC_REAL:
 		return (fmt_real(b, v->u.f, prec));
