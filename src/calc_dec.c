@@ -130,7 +130,7 @@ dec_ends(uint64_t n, uint64_t d)
  * times 10^max(i,j) / (2^i 5^j), with max(i,j) more places.  Returns 0,
  * or -1 when it does not end or has no CALC_INT or CALC_DEC form.
  */
-static int
+static inline int
 dec_quotient(struct calc_value *r, int neg, uint64_t n, uint64_t d, long s)
 {
 	unsigned twos = 0, fives = 0, t;
