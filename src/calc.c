@@ -438,7 +438,7 @@ format_work(const struct calc_session *s, const struct calc_value *v)
 	if (SMALL_LIMBS && (v->k == CALC_DEC || (v->k == CALC_RAT &&
 	    mpz_size(mpq_numref(v->u.q)) == 1 &&
 	    mpz_size(mpq_denref(v->u.q)) == 1 &&
-	    mpz_cmp_ui(mpq_denref(v->u.q), 1) != 0)))
+	    !q_den_is_one(v->u.q))))
 		return (s->ws.fmt);
 	return (calc_format_work(v, s->lim.precision));
 }

@@ -388,26 +388,70 @@ u64_gcd(uint64_t a, uint64_t b)
 }
 
 /*
- * r = a / b, b not 0, as the canonical mpq that mpq_div() would make,
- * reduced in 64 bits: GMP then only stores it.  Returns -1 for INT64_MIN,
- * whose absolute value does not fit.
+ * |a| / |b|, b not 0, in lowest terms, reduced in 64 bits.  Returns -1
+ * for INT64_MIN, whose absolute value does not fit.
+ */
+static int
+int_lowest(int64_t a, int64_t b, uint64_t *n, uint64_t *d)
+{
+	uint64_t g;
+
+	if (a == INT64_MIN || b == INT64_MIN)
+		return (-1);
+	*n = (uint64_t)(a < 0 ? -a : a);
+	*d = (uint64_t)(b < 0 ? -b : b);
+	/* mostly coprime: two divisions saved */
+	if ((g = u64_gcd(*n, *d)) != 1) {
+		*n /= g;
+		*d /= g;
+	}
+	return (0);
+}
+
+/* r = n / d, negated when neg, n / d in lowest terms: GMP only stores it. */
+static void
+rat_set_u64(struct calc_session *s, struct calc_value *r, int neg,
+    uint64_t n, uint64_t d)
+{
+	rat_init(s, r);
+	mpz_set_ui(mpq_numref(r->u.q), n);
+	if (neg)
+		mpz_neg(mpq_numref(r->u.q), mpq_numref(r->u.q));
+	mpz_set_ui(mpq_denref(r->u.q), d);
+}
+
+/*
+ * r = a / b, b not 0, as the canonical mpq that mpq_div() would make.
+ * Returns -1 for INT64_MIN.
  */
 static int
 int_quotient(struct calc_session *s, struct calc_value *r, int64_t a,
     int64_t b)
 {
-	uint64_t ua, ub, g;
+	uint64_t n, d;
 
-	if (a == INT64_MIN || b == INT64_MIN)
+	if (int_lowest(a, b, &n, &d) == -1)
 		return (-1);
-	ua = (uint64_t)(a < 0 ? -a : a);
-	ub = (uint64_t)(b < 0 ? -b : b);
-	g = u64_gcd(ua, ub);
-	rat_init(s, r);
-	mpz_set_ui(mpq_numref(r->u.q), ua / g);
-	if ((a < 0) != (b < 0))
-		mpz_neg(mpq_numref(r->u.q), mpq_numref(r->u.q));
-	mpz_set_ui(mpq_denref(r->u.q), ub / g);
+	rat_set_u64(s, r, (a < 0) != (b < 0), n, d);
+	return (0);
+}
+
+/*
+ * r = a / b, b not 0, as calc_dec_op() and then rat_op_q() would make it:
+ * the decimal when the quotient ends, else the mpq, from one gcd where
+ * the two take one each.  The commonest fraction, a line such as 22/7.
+ * Returns -1 for INT64_MIN.
+ */
+static int
+int_div(struct calc_session *s, struct calc_value *r, int64_t a, int64_t b)
+{
+	uint64_t n, d;
+	int neg = (a < 0) != (b < 0);
+
+	if (int_lowest(a, b, &n, &d) == -1)
+		return (-1);
+	if (calc_dec_quotient(r, neg, n, d, 0) == -1)
+		rat_set_u64(s, r, neg, n, d);
 	return (0);
 }
 
@@ -957,8 +1001,9 @@ calc_factorial(struct parser *p)
 /*
  * a op b for op one of + - * /, a and b the integers or decimals on top
  * of the stack, as rat_op() computes and charges it.  Neither owns
- * memory, so a result that is an integer or a decimal simply takes a's
- * place: calc_put() would clear both and copy it.
+ * memory, so the result simply takes a's place, calc_put() would clear
+ * both and copy it: unless rat_op_q() made them rationals to compute it
+ * (a quotient of two integers, the commonest fraction, does not).
  */
 static int
 dec_binop(struct parser *p, int op, struct calc_value *a,
@@ -971,14 +1016,17 @@ dec_binop(struct parser *p, int op, struct calc_value *a,
 		    calc_put(p, 2, &r));
 	if (charge(p, p->s->ws.op[op_slot(op)]) == -1)
 		return (-1);
-	if (calc_dec_op(op, &r, a, b) == 0) {
-		*a = r;
-		p->s->sp--;
-		return (0);
+	if ((op != '/' || a->k != CALC_INT || b->k != CALC_INT ||
+	    int_div(p->s, &r, a->u.i, b->u.i) == -1) &&
+	    calc_dec_op(op, &r, a, b) == -1) {
+		if (rat_op_q(p, op, &r, a, b) == -1)
+			return (-1);
+		if (a->k > CALC_DEC || b->k > CALC_DEC)
+			return (calc_put(p, 2, &r));
 	}
-	if (rat_op_q(p, op, &r, a, b) == -1)
-		return (-1);
-	return (calc_put(p, 2, &r));
+	*a = r;
+	p->s->sp--;
+	return (0);
 }
 
 /* Replace the two values on top of the stack by a op b. */

@@ -125,26 +125,16 @@ dec_ends(uint64_t n, uint64_t d)
 }
 
 /*
- * a / b, when the quotient ends within DEC_SCALE_MAX places: after the
- * gcd, the divisor must be 2^i 5^j, and the quotient is then the
- * numerator times 10^max(i,j) / (2^i 5^j), with max(i,j) more places.
+ * r = n / d * 10^-s, negated when neg, for n / d in lowest terms (d not
+ * 0): the quotient ends when d is 2^i 5^j, and is then the numerator
+ * times 10^max(i,j) / (2^i 5^j), with max(i,j) more places.  Returns 0,
+ * or -1 when it does not end or has no CALC_INT or CALC_DEC form.
  */
-static int
-dec_div(struct calc_value *r, int64_t ma, unsigned sa, int64_t mb,
-    unsigned sb)
+static inline int
+dec_quotient(struct calc_value *r, int neg, uint64_t n, uint64_t d, long s)
 {
-	uint64_t n = u_abs(ma), d = u_abs(mb), g;
 	unsigned twos = 0, fives = 0, t;
-	int neg = (ma < 0) != (mb < 0);
-	long s;
 
-	if (!dec_ends(n, d))
-		return (-1);
-	/* coprime, mostly: two divisions saved */
-	if ((g = gcd_u64(n, d)) != 1) {
-		n /= g;
-		d /= g;
-	}
 	while (d % 2 == 0) {
 		d /= 2;
 		twos++;
@@ -158,7 +148,7 @@ dec_div(struct calc_value *r, int64_t ma, unsigned sa, int64_t mb,
 	t = twos > fives ? twos : fives;
 	if (mul_pow(&n, 2, t - twos) == -1 || mul_pow(&n, 5, t - fives) == -1)
 		return (-1);
-	s = (long)sa - (long)sb + (long)t;
+	s += (long)t;
 	if (s < 0) {
 		if (mul_pow(&n, 10, (unsigned)-s) == -1)
 			return (-1);
@@ -167,6 +157,36 @@ dec_div(struct calc_value *r, int64_t ma, unsigned sa, int64_t mb,
 	if (n > (uint64_t)INT64_MAX || s > 2 * DEC_SCALE_MAX)
 		return (-1);
 	return (calc_dec_make(r, neg ? -(int64_t)n : (int64_t)n, (unsigned)s));
+}
+
+/*
+ * a / b, when the quotient ends within DEC_SCALE_MAX places: brought to
+ * lowest terms for dec_quotient().  Not inline: its registers would be
+ * saved on every decimal operation.
+ */
+static int NOINLINE
+dec_div(struct calc_value *r, int64_t ma, unsigned sa, int64_t mb,
+    unsigned sb)
+{
+	uint64_t n = u_abs(ma), d = u_abs(mb), g;
+
+	if (!dec_ends(n, d))
+		return (-1);
+	/* coprime, mostly: two divisions saved */
+	if ((g = gcd_u64(n, d)) != 1) {
+		n /= g;
+		d /= g;
+	}
+	return (dec_quotient(r, (ma < 0) != (mb < 0), n, d,
+	    (long)sa - (long)sb));
+}
+
+/* dec_quotient(), for a caller that has the lowest terms already. */
+int
+calc_dec_quotient(struct calc_value *r, int neg, uint64_t n, uint64_t d,
+    long s)
+{
+	return (dec_quotient(r, neg, n, d, s));
 }
 
 /*

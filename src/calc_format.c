@@ -195,16 +195,44 @@ div_step(uint64_t *r, uint64_t den)
 	return (q);
 }
 
-/* Write the 18 digits of u < 10^18 to d, leading zeros kept, no NUL. */
+/*
+ * Write the 9 digits of u < 10^9 to d, leading zeros kept, no NUL, by
+ * multiplications only: t is u / 10^8 in fixed point with 57 bits after
+ * the point (the factor 2^57 / 10^8 rounded up), its integer part the
+ * first digit; each product of the fraction by 100 brings the next two
+ * into the integer part.  The error stays below one unit of the 8th
+ * place for every u < 10^9, which was checked against the digits of
+ * division, all of them.
+ */
+static void
+put_digits9(char *d, uint32_t u)
+{
+	const uint64_t frac = ((uint64_t)1 << 57) - 1;
+	uint64_t t = (uint64_t)u * 1441151881U;
+
+	d[0] = (char)('0' + (t >> 57));
+	t = (t & frac) * 100;
+	memcpy(d + 1, digit_pairs + 2 * (t >> 57), 2);
+	t = (t & frac) * 100;
+	memcpy(d + 3, digit_pairs + 2 * (t >> 57), 2);
+	t = (t & frac) * 100;
+	memcpy(d + 5, digit_pairs + 2 * (t >> 57), 2);
+	t = (t & frac) * 100;
+	memcpy(d + 7, digit_pairs + 2 * (t >> 57), 2);
+}
+
+/*
+ * Write the 18 digits of u < 10^18 to d, leading zeros kept, no NUL: two
+ * halves of 9, where two digits a division by 100 cost three times as
+ * many instructions (half of a line such as 1/7).
+ */
 static void
 put_digits18(char *d, uint64_t u)
 {
-	int i;
+	uint64_t hi = u / 1000000000U;
 
-	for (i = 16; i >= 0; i -= 2) {
-		memcpy(d + i, digit_pairs + 2 * (u % 100), 2);
-		u /= 100;
-	}
+	put_digits9(d, (uint32_t)hi);
+	put_digits9(d + 9, (uint32_t)(u - hi * 1000000000U));
 }
 
 /* Write the 19 digits of u < 10^19 to d, leading zeros kept, and a NUL. */
@@ -718,12 +746,13 @@ calc_format(struct calc_buf *b, const struct calc_value *v,
 		fmt_dec(b, v, prec);
 		break;
 	case CALC_RAT:
-		if (mpz_cmp_ui(mpq_denref(v->u.q), 1) == 0)
+		if (q_den_is_one(v->u.q))
 			return (fmt_integer(b, mpq_numref(v->u.q),
 			    max_digits));
+		/* either gives prec digits exactly */
 		if (small_rat_digits(d, &e, v->u.q, prec) == -1)
 			rat_digits(d, &e, v->u.q, prec);
-		put_decimal(b, mpq_sgn(v->u.q) < 0, d, strlen(d), e, prec);
+		put_decimal(b, mpq_sgn(v->u.q) < 0, d, prec, e, prec);
 		break;
 	case CALC_REAL:
 		return (fmt_real(b, v->u.f, prec));

@@ -270,12 +270,22 @@ val_int(struct calc_value *v, int64_t i)
 	v->u.i = i;
 }
 
+/*
+ * Is the denominator of a canonical rational 1?  mpz_cmp_ui() is a call
+ * into GMP, made three times on each fraction a line gives.
+ */
+static inline int
+q_den_is_one(mpq_srcptr q)
+{
+	return (mpz_size(mpq_denref(q)) == 1 &&
+	    mpz_getlimbn(mpq_denref(q), 0) == 1);
+}
+
 /* Is v an exact integer? */
 static inline int
 val_is_int(const struct calc_value *v)
 {
-	return (v->k == CALC_INT ||
-	    (v->k == CALC_RAT && mpz_cmp_ui(mpq_denref(v->u.q), 1) == 0));
+	return (v->k == CALC_INT || (v->k == CALC_RAT && q_den_is_one(v->u.q)));
 }
 
 /* Turn a decimal into the rational it stands for, in place. */
@@ -470,6 +480,8 @@ int		 calc_dec_op(int op, struct calc_value *r,
 		    const struct calc_value *a, const struct calc_value *b);
 int		 calc_dec_pow(struct calc_value *r, const struct calc_value *a,
 		    unsigned k);
+int		 calc_dec_quotient(struct calc_value *r, int neg, uint64_t n,
+		    uint64_t d, long s);
 void		 calc_dec_frac(const struct calc_value *v, uint64_t *num,
 		    uint64_t *den);
 void		 calc_dec_limbs(const struct calc_value *v, size_t *n,

@@ -49,7 +49,28 @@ struct tls_server {
 	gnutls_datum_t				 ticket_key;
 	gnutls_datum_t				 prev_key; /* or none */
 	int					 reloaded; /* from prev */
+	int					 global; /* holds GnuTLS */
 };
+
+/*
+ * Each server and client holds a reference on GnuTLS's global state,
+ * taken before its first GnuTLS call and dropped after its last: calcc
+ * and calcd-bench define GNUTLS_SKIP_GLOBAL_INIT, so that a run which
+ * makes no TLS connection (calcc --local, plain TCP) does not pay for
+ * GnuTLS's initialisation at start-up.  In a program that lets the
+ * library initialise itself (calcd) this only counts references.
+ */
+static int
+tls_global_init(char *err, size_t errlen)
+{
+	int	 rc;
+
+	if ((rc = gnutls_global_init()) < 0) {
+		snprintf(err, errlen, "TLS: %s", gnutls_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
 
 /* Wipe and free a ticket key. */
 static void
@@ -226,6 +247,9 @@ tls_server_new(const char *certfile, const char *keyfile,
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	if (tls_global_init(err, errlen) == -1)
+		goto fail_msg;
+	ts->global = 1;
 	if ((rc = gnutls_certificate_allocate_credentials(&ts->cred)) < 0)
 		goto fail;
 	if (tls_load_pair(ts, certfile, keyfile, err, errlen) == -1)
@@ -322,6 +346,8 @@ tls_server_free(struct tls_server *ts)
 		gnutls_priority_deinit(ts->prio);
 	tls_free_key(&ts->ticket_key);
 	tls_free_key(&ts->prev_key);
+	if (ts->global)
+		gnutls_global_deinit();
 	free(ts);
 }
 
@@ -577,6 +603,7 @@ struct tls_client {
 	unsigned				 verify_status;
 	gnutls_datum_t				 ticket; /* to resume */
 	int					 insecure;
+	int					 global; /* holds GnuTLS */
 };
 
 /*
@@ -656,6 +683,11 @@ tls_client_new(const char *host, const char *cafile, int insecure,
 		tls_client_free(tc);
 		return NULL;
 	}
+	if (tls_global_init(err, errlen) == -1) {
+		tls_client_free(tc);
+		return NULL;
+	}
+	tc->global = 1;
 	tc->flags = flags;
 	tc->insecure = insecure;
 	tc->sni = !tls_is_address(host);
@@ -683,6 +715,8 @@ tls_client_free(struct tls_client *tc)
 		gnutls_priority_deinit(tc->prio);
 	gnutls_free(tc->known.data);
 	gnutls_free(tc->ticket.data);
+	if (tc->global)
+		gnutls_global_deinit();
 	free(tc->host);
 	free(tc->alpn);
 	free(tc);
