@@ -727,7 +727,6 @@ client_main(void *arg)
 	struct client	*cl = arg;
 	ssize_t		 n;
 
-	poll(NULL, 0, 600);
 	cl->start = util_now_ms();
 	cl->first_ms = -1;
 	client_send(cl);
